@@ -1,0 +1,61 @@
+// `psm`: the dispatcher. Each command lives in cmd/<name>.ts and exports `main(argv)`.
+import { errorMessage, PsmError } from '../src/errors.js'
+
+export interface Command {
+  summary: string
+  load(): Promise<{ main(argv: string[]): Promise<number> }>
+}
+
+export const COMMANDS: Record<string, Command> = {
+  sim: { summary: 'run the simulator (peers, topics, friends, messages)', load: () => import('./sim.js') },
+  scenario: { summary: 'run one scripted scenario (simple-discovery)', load: () => import('./scenario.js') },
+  bench: { summary: 'benchmark machine vs vanilla gossipsub; compare reports', load: () => import('./bench.js') },
+  dbg: { summary: 'terminal debugger for transition logs, offline or live', load: () => import('./dbg.js') },
+  machines: { summary: "print the six machines' derived schemas", load: () => import('./machines.js') },
+  log: { summary: 'inspect a transition log: stats, validate', load: () => import('./log.js') },
+}
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2
+  return [
+    'usage: psm <command> [options]',
+    '',
+    'psm (pubsub machines): libp2p gossipsub driven by explicit state machines.',
+    '',
+    'commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.summary}`),
+    '',
+    "Run 'psm <command> --help' for a command's options.",
+    '',
+  ].join('\n')
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage())
+    return name === undefined ? 2 : 0
+  }
+  if (name === '--version' || name === '-v') {
+    const { psmVersion } = await import('../src/version.js')
+    process.stdout.write(`${psmVersion()}\n`)
+    return 0
+  }
+  const cmd = COMMANDS[name]
+  if (!cmd) {
+    process.stderr.write(`psm: unknown command '${name}'\n\n${usage()}`)
+    return 2
+  }
+  try {
+    const mod = await cmd.load()
+    return await mod.main(rest)
+  } catch (err) {
+    if (err instanceof PsmError) {
+      process.stderr.write(`psm ${name}: ${errorMessage(err)}\n`)
+      return err.exitCode
+    }
+    process.stderr.write(`psm ${name}: ${errorMessage(err)}\n`)
+    if (process.env.PSM_DEBUG) process.stderr.write(`${(err as Error)?.stack ?? ''}\n`)
+    return 1
+  }
+}

@@ -1,0 +1,5 @@
+// `psm sim`: not built yet.
+export async function main(_argv: string[]): Promise<number> {
+  process.stderr.write('psm sim: not available yet\n')
+  return 1
+}
