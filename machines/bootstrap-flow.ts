@@ -86,6 +86,7 @@ export const bootstrapFlowMachine = setup({
         [NONE]: { on: { 'add.Start': 'BootstrapChecking' } },
         BootstrapChecking: {
           invoke: {
+            id: 'checkReady',
             src: 'checkReady',
             input: ({ context }) => ({ topic: context.topic }),
             onDone: [
@@ -97,6 +98,7 @@ export const bootstrapFlowMachine = setup({
         },
         DiscoveringTopic: {
           invoke: {
+            id: 'discoverTopic',
             src: 'discoverTopic',
             input: ({ context }) => ({ topic: context.topic }),
             onDone: { target: 'BootstrapDelay' },

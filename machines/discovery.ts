@@ -106,6 +106,7 @@ export const discoveryMachine = setup({
         [ACTIVE]: {
           on: { 'remove.RefreshingDiscoveries': INACTIVE },
           invoke: {
+            id: 'refreshDiscoveries',
             src: 'refreshDiscoveries',
             onDone: { target: INACTIVE, actions: raise({ type: 'add.DiscoveriesRefreshed' }) },
             onError: {

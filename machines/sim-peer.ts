@@ -159,7 +159,17 @@ export const simPeerMachine = setup({
     'remove.Exception': { actions: { type: 'clearFlag', params: { bit: EXCEPTION } } },
   },
   states: {
-    Start: { meta: boolMeta(), ...bool('Start') },
+    Start: {
+      meta: boolMeta(),
+      initial: INACTIVE,
+      states: {
+        [INACTIVE]: { on: { 'add.Start': ACTIVE } },
+        // a disconnected peer is stopped: leaving Start in the same step keeps Connecting from firing again
+        [ACTIVE]: {
+          on: { 'remove.Start': INACTIVE, 'xstate.done.actor.disconnect': INACTIVE, 'xstate.error.actor.disconnect': INACTIVE },
+        },
+      },
+    },
     IsDHT: { meta: boolMeta(), ...bool('IsDHT') },
     Ready: {
       meta: boolMeta({ auto: true, require: ['Start', 'Connected'] }),
@@ -179,6 +189,7 @@ export const simPeerMachine = setup({
         },
         GenIdentity: {
           invoke: {
+            id: 'genIdentity',
             src: 'genIdentity',
             input: ({ context }) => ({ peer: context.peer }),
             onDone: 'IdentityReady',
@@ -218,6 +229,7 @@ export const simPeerMachine = setup({
         Connecting: {
           on: { 'add.Connected': { target: 'Connected', guard: 'started' } },
           invoke: {
+            id: 'connect',
             src: 'connect',
             input: ({ context }) => ({ peer: context.peer }),
             onDone: 'Connected',
@@ -232,11 +244,11 @@ export const simPeerMachine = setup({
         },
         Disconnecting: {
           invoke: {
+            id: 'disconnect',
             src: 'disconnect',
             input: ({ context }) => ({ peer: context.peer }),
-            // a disconnected peer is stopped: leaving Start keeps Connecting from firing again
-            onDone: { target: ['#sim-peer.Connection.none', '#sim-peer.Start.inactive'] },
-            onError: { target: ['#sim-peer.Connection.none', '#sim-peer.Start.inactive'] },
+            onDone: NONE,
+            onError: NONE,
           },
         },
       },

@@ -1,0 +1,327 @@
+// The recorder: observes actors from outside (xstate inspection) and turns every processed event
+// into one transition record, which it hands to its sinks and subscribers. Machines never call it.
+import type { AnyActorRef, InspectionEvent } from 'xstate'
+import { compileProbe, type DerivedMachine, deriveMachine, type MachineSchema } from '../../machines/schema.js'
+import type { LogRecord, PsmRecord, Sink, TxRecord } from './records.js'
+import { LOG_FORMAT, LOG_VERSION } from './records.js'
+
+export interface RecorderOptions {
+  /** what produced the log, written in the header */
+  source?: string
+  /** a snapshot record every N txs of a machine (default 1000) */
+  snapshotEvery?: number
+  /** wall clock in ms (tests pass a fake one) */
+  now?: () => number
+}
+
+interface Tracked {
+  id: string
+  parent: string | null
+  schema: MachineSchema
+  probe: (s: { value: unknown; context: unknown }) => number
+  /** bit of each Multi state by event name */
+  multiBit: Map<string, number>
+  /** bit of each state by `add.X` / `remove.X` event name */
+  namedBit: Map<string, number>
+  mask: number
+  seq: number
+  ticks: Uint32Array
+  // per event in progress
+  eventType: string | null
+  eventArgs: unknown
+  accepted: boolean
+  startedAt: number
+  stopped: boolean
+}
+
+interface CachedDerivation {
+  derived: DerivedMachine
+  probe: Tracked['probe']
+  multiBit: Map<string, number>
+  namedBit: Map<string, number>
+}
+
+const MAX_ARG_STRING = 200
+
+/** Keeps primitives only (the log is for reading, not for replaying payloads). */
+export function recordArgs(args: unknown): TxRecord['args'] | undefined {
+  if (args === null || typeof args !== 'object') return undefined
+  let out: NonNullable<TxRecord['args']> | undefined
+  for (const [k, v] of Object.entries(args as Record<string, unknown>)) {
+    let val: string | number | boolean | null | undefined
+    if (v === null || typeof v === 'number' || typeof v === 'boolean') val = v
+    else if (typeof v === 'string') val = v.length > MAX_ARG_STRING ? `${v.slice(0, MAX_ARG_STRING)}…` : v
+    else if (typeof v === 'bigint') val = v.toString()
+    else continue
+    out ??= {}
+    out[k] = val
+  }
+  return out
+}
+
+/**
+ * Short names for xstate's internal events: `xstate.done.actor.connect` → `done.connect`,
+ * `xstate.after.heartbeat.sim.Start.active` → `after.heartbeat`, `xstate.error.actor.x` → `error.x`.
+ */
+export function eventName(type: string): string {
+  if (!type.startsWith('xstate.')) return type
+  if (type === 'xstate.init') return 'init'
+  if (type.startsWith('xstate.done.actor.')) return `done.${type.slice(18)}`
+  if (type.startsWith('xstate.error.actor.')) return `error.${type.slice(19)}`
+  if (type.startsWith('xstate.after.')) return `after.${type.slice(13).split('.')[0]}`
+  return type.slice(7)
+}
+
+function bitsToNames(mask: number, schema: MachineSchema): string[] {
+  const out: string[] = []
+  for (let i = 0; mask !== 0 && i < schema.states.length; i++) {
+    if (mask & (1 << i)) {
+      out.push(schema.states[i]!.name)
+      mask &= ~(1 << i)
+    }
+  }
+  return out
+}
+
+export class Recorder {
+  private readonly sinks: Sink[] = []
+  private readonly subscribers = new Set<(r: PsmRecord) => void>()
+  private readonly pending = new Map<string, string | null>()
+  private readonly bySession = new Map<string, Tracked>()
+  private readonly byId = new Map<string, Tracked>()
+  private readonly derivations = new WeakMap<object, CachedDerivation>()
+  private readonly snapshotEvery: number
+  private readonly now: () => number
+  private readonly source: string | undefined
+  private headerSent = false
+  private closed = false
+  private txCount = 0
+  readonly inspect: (ev: InspectionEvent) => void
+
+  constructor(opts: RecorderOptions = {}) {
+    this.snapshotEvery = Math.max(1, opts.snapshotEvery ?? 1000)
+    this.now = opts.now ?? Date.now
+    this.source = opts.source
+    this.inspect = (ev) => this.onInspect(ev)
+  }
+
+  addSink(sink: Sink): void {
+    this.sinks.push(sink)
+  }
+
+  /** In-process consumers (metrics, traces). Returns the unsubscribe function. */
+  subscribe(fn: (r: PsmRecord) => void): () => void {
+    this.subscribers.add(fn)
+    return () => this.subscribers.delete(fn)
+  }
+
+  /** Options for `createActor`: the actor is recorded as machine `id` under `parent`. */
+  actorOptions(id: string, parent: string | null = null): { id: string; inspect: (ev: InspectionEvent) => void } {
+    this.pending.set(id, parent)
+    return { id, inspect: this.inspect }
+  }
+
+  /** A log line for a machine, at its current seq. */
+  log(machine: string, level: LogRecord['level'], text: string): void {
+    this.emit({ kind: 'log', machine, seq: this.byId.get(machine)?.seq ?? 0, level, text })
+  }
+
+  /** Records that the actor with this id stopped (xstate does not inspect a stop). */
+  detach(id: string): void {
+    const t = this.byId.get(id)
+    if (t) {
+      this.stopMachine(t)
+      this.byId.delete(id)
+      for (const [session, x] of this.bySession) if (x === t) this.bySession.delete(session)
+    }
+    this.pending.delete(id)
+  }
+
+  /** Number of tx records emitted so far. */
+  transitions(): number {
+    return this.txCount
+  }
+
+  /** Records dropped by sinks, by sink name. */
+  dropped(): Record<string, number> {
+    const out: Record<string, number> = {}
+    for (const s of this.sinks) out[s.name] = s.dropped()
+    return out
+  }
+
+  /** Emits stop records for live machines, then flushes and closes every sink. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    for (const t of this.bySession.values()) this.stopMachine(t)
+    this.closed = true
+    await Promise.all(this.sinks.map((s) => s.close().catch(() => {})))
+  }
+
+  private emit(r: PsmRecord): void {
+    if (this.closed) return
+    if (!this.headerSent) {
+      this.headerSent = true
+      const header: PsmRecord = {
+        kind: 'header',
+        format: LOG_FORMAT,
+        version: LOG_VERSION,
+        time: this.now(),
+        snapshotEvery: this.snapshotEvery,
+        ...(this.source ? { source: this.source } : {}),
+      }
+      this.dispatch(header)
+    }
+    this.dispatch(r)
+  }
+
+  private dispatch(r: PsmRecord): void {
+    for (const s of this.sinks) {
+      try {
+        s.write(r)
+      } catch {
+        // a sink never throws into a machine
+      }
+    }
+    for (const fn of this.subscribers) {
+      try {
+        fn(r)
+      } catch {}
+    }
+  }
+
+  private derive(logic: object): CachedDerivation {
+    let d = this.derivations.get(logic)
+    if (!d) {
+      const derived = deriveMachine(logic as Parameters<typeof deriveMachine>[0])
+      const multiBit = new Map<string, number>()
+      const namedBit = new Map<string, number>()
+      derived.schema.states.forEach((s, i) => {
+        if (s.multi) multiBit.set(s.name, 1 << i)
+        namedBit.set(`add.${s.name}`, 1 << i)
+        namedBit.set(`remove.${s.name}`, 1 << i)
+        if (s.name === 'Exception') namedBit.set('Exception', 1 << i)
+      })
+      d = { derived, probe: compileProbe(derived.probes), multiBit, namedBit }
+      this.derivations.set(logic, d)
+    }
+    return d
+  }
+
+  private onInspect(ev: InspectionEvent): void {
+    const ref = ev.actorRef as AnyActorRef
+    switch (ev.type) {
+      case '@xstate.actor': {
+        if (!this.pending.has(ref.id)) return
+        const parent = this.pending.get(ref.id) ?? null
+        this.pending.delete(ref.id)
+        const logic = (ref as unknown as { logic: object }).logic
+        let d: CachedDerivation
+        try {
+          d = this.derive(logic)
+        } catch {
+          return // not a psm machine
+        }
+        const schema = d.derived.schema
+        const t: Tracked = {
+          id: ref.id,
+          parent,
+          schema,
+          probe: d.probe,
+          multiBit: d.multiBit,
+          namedBit: d.namedBit,
+          mask: 0,
+          seq: 0,
+          ticks: new Uint32Array(schema.states.length),
+          eventType: null,
+          eventArgs: undefined,
+          accepted: false,
+          startedAt: 0,
+          stopped: false,
+        }
+        this.bySession.set(ref.sessionId, t)
+        this.byId.set(t.id, t)
+        this.emit({ kind: 'machine', id: t.id, parent, type: schema.type, schema, time: this.now() })
+        return
+      }
+      case '@xstate.event': {
+        // events are inspected on their target
+        const t = this.bySession.get(ref.sessionId)
+        if (!t || t.stopped) return
+        const e = ev.event as { type: string; args?: unknown }
+        t.eventType = eventName(e.type)
+        t.eventArgs = e.args
+        t.accepted = e.type === 'xstate.init'
+        t.startedAt = performance.now()
+        return
+      }
+      case '@xstate.microstep': {
+        const t = this.bySession.get(ref.sessionId)
+        if (!t || t.eventType === null) return
+        if (ev._transitions.length > 0) t.accepted = true
+        return
+      }
+      case '@xstate.snapshot': {
+        const t = this.bySession.get(ref.sessionId)
+        if (!t || t.eventType === null || t.stopped) return
+        const snap = ev.snapshot as unknown as { value: unknown; context: unknown; status: string }
+        this.onTx(t, snap)
+        if (snap.status !== 'active') this.stopMachine(t)
+        return
+      }
+    }
+  }
+
+  private onTx(t: Tracked, snap: { value: unknown; context: unknown }): void {
+    const type = t.eventType!
+    const durationUs = Math.round((performance.now() - t.startedAt) * 1000)
+    const mask = t.probe(snap)
+    const addedMask = mask & ~t.mask
+    const removedMask = t.mask & ~mask
+    const fired = t.accepted ? (t.multiBit.get(type) ?? 0) : 0
+    const touchedMask = addedMask | removedMask | fired | (t.namedBit.get(type) ?? 0)
+    t.mask = mask
+    t.seq++
+    this.txCount++
+    const changed = addedMask | removedMask
+    if (changed !== 0 || fired !== 0) {
+      const ticks = t.ticks
+      for (let i = 0; i < ticks.length; i++) {
+        const bit = 1 << i
+        if (changed & bit) ticks[i]! += 1
+        if (fired & bit) ticks[i]! += 2
+      }
+    }
+    const args = recordArgs(t.eventArgs)
+    const rec: TxRecord = {
+      kind: 'tx',
+      machine: t.id,
+      seq: t.seq,
+      time: this.now(),
+      event: type,
+      ...(args ? { args } : {}),
+      accepted: t.accepted,
+      added: addedMask ? bitsToNames(addedMask, t.schema) : [],
+      removed: removedMask ? bitsToNames(removedMask, t.schema) : [],
+      touched: touchedMask ? bitsToNames(touchedMask, t.schema) : [],
+      durationUs,
+    }
+    t.eventType = null
+    t.eventArgs = undefined
+    this.emit(rec)
+    if (t.seq % this.snapshotEvery === 0) {
+      this.emit({
+        kind: 'snapshot',
+        machine: t.id,
+        seq: t.seq,
+        active: bitsToNames(t.mask, t.schema),
+        ticks: Array.from(t.ticks),
+      })
+    }
+  }
+
+  private stopMachine(t: Tracked): void {
+    if (t.stopped) return
+    t.stopped = true
+    this.emit({ kind: 'stop', machine: t.id, seq: t.seq, time: this.now() })
+  }
+}

@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createActor } from 'xstate'
+import { describe, expect, test } from 'vitest'
+import { machineCatalog } from '../../machines/index.js'
+import { createJsonlFileSink } from '../../src/telemetry/file-sink.js'
+import { Recorder } from '../../src/telemetry/recorder.js'
+import { runPsm } from '../helpers/cli.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'psm-cli-'))
+
+const DESIGN_STATES: Record<string, string[]> = {
+  'pubsub-host': ['PeersPending', 'PeersDead', 'GetPeers', 'PublishMessage', 'IncomingRPC', 'RemoveValidator'],
+  discovery: ['Start', 'PoolTimer', 'RefreshingDiscoveries', 'DiscoveriesRefreshed', 'StopAdvertisingTopic'],
+  'bootstrap-flow': ['Start', 'BootstrapChecking', 'DiscoveringTopic', 'BootstrapDelay', 'TopicBootstrapped'],
+  simulator: ['Start', 'Heartbeat', 'AddPeer', 'PeakRandTopic', 'VerifyMsgsRecv', 'RefreshMetrics'],
+  'sim-peer': ['Start', 'IsDHT', 'Ready', 'GenIdentity', 'Disconnecting', 'SendingMsgs', 'MsgsSent', 'FwdToSim'],
+  topic: ['Stale', 'HasPeers', 'Active', 'Peaking'],
+}
+
+describe('psm binary', () => {
+  test('--help lists the commands; no command or an unknown one is a usage error', async () => {
+    const help = await runPsm(['--help'])
+    expect(help.code).toBe(0)
+    for (const c of ['sim', 'scenario', 'bench', 'dbg', 'machines', 'log']) expect(help.stdout).toContain(c)
+    expect((await runPsm([])).code).toBe(2)
+    const bad = await runPsm(['frobnicate'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain("unknown command 'frobnicate'")
+  })
+
+  test('psm machines --json prints the six derived schemas with the design state names', async () => {
+    const res = await runPsm(['machines', '--json'])
+    expect(res.code).toBe(0)
+    const machines = JSON.parse(res.stdout) as Array<{ type: string; schema: { states: Array<{ name: string }> } }>
+    expect(machines.map((m) => m.type).sort()).toEqual(Object.keys(DESIGN_STATES).sort())
+    for (const m of machines) {
+      const names = m.schema.states.map((s) => s.name)
+      expect(names).toEqual(expect.arrayContaining(DESIGN_STATES[m.type]!))
+    }
+    const sizes = Object.fromEntries(machines.map((m) => [m.type, m.schema.states.length]))
+    // the design's counts, each plus Exception
+    expect(sizes).toEqual({
+      'pubsub-host': 21,
+      discovery: 11,
+      'bootstrap-flow': 6,
+      simulator: 15,
+      'sim-peer': 18,
+      topic: 5,
+    })
+    const text = await runPsm(['machines'])
+    expect(text.stdout).toContain('Connecting           auto; group Connection; require Start,IdentityReady')
+  })
+
+  test('unknown flags are usage errors with exit 2', async () => {
+    const res = await runPsm(['machines', '--frob'])
+    expect(res.code).toBe(2)
+    expect(res.stderr.trim().split('\n')).toHaveLength(1)
+    expect(res.stderr).toContain("Unknown option '--frob'")
+  })
+
+  test('a recorder log round-trips through psm log validate and psm log stats', async () => {
+    const file = join(dir, 'all.jsonl.gz')
+    const rec = new Recorder({ source: 'cli test', snapshotEvery: 2 })
+    rec.addSink(createJsonlFileSink(file))
+    for (const m of machineCatalog()) {
+      const a = createActor(m.machine, { input: { topic: 't', peer: 'p' }, ...rec.actorOptions(`${m.type}-0`) })
+      a.start()
+      a.send({ type: 'add.Start' })
+      a.send({ type: 'GetPeers', args: {} })
+    }
+    await rec.close()
+    const ok = await runPsm(['log', 'validate', file])
+    expect(ok.stderr).toBe('')
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toMatch(/ok \(\d+ lines, 6 machines, \d+ transitions\)/)
+    const stats = await runPsm(['log', 'stats', file, '--json'])
+    expect(stats.code).toBe(0)
+    const s = JSON.parse(stats.stdout)
+    expect(Object.keys(s.machinesByType).sort()).toEqual(machineCatalog().map((m) => m.type).sort())
+    expect(s.activations['pubsub-host'].GetPeers).toBe(1)
+    expect(s.refused).toBeGreaterThan(0) // GetPeers is no event of the other five
+    const text = await runPsm(['log', 'stats', file])
+    expect(text.stdout).toContain('transitions:')
+  })
+
+  test('bad logs: one line naming the file, the line and the problem; exit 2', async () => {
+    const notLog = join(dir, 'not-a-log.jsonl')
+    writeFileSync(notLog, '{"hello":1}\n')
+    const a = await runPsm(['log', 'validate', notLog])
+    expect(a.code).toBe(2)
+    expect(a.stderr.trim()).toBe(`psm log: ${notLog}: line 1: not a psm log (unknown record kind 'undefined')`)
+    const trunc = join(dir, 'trunc.jsonl')
+    writeFileSync(trunc, '{"kind":"header","format":"psm-log","version":1,"time":1}\n{"kind":"machine","id":')
+    const b = await runPsm(['log', 'validate', trunc])
+    expect(b.code).toBe(2)
+    expect(b.stderr.trim()).toBe(`psm log validate: ${trunc}: line 2: truncated: the last line is incomplete`)
+    const c = await runPsm(['log', 'stats', join(dir, 'nope.jsonl')])
+    expect(c.code).toBe(2)
+    expect(c.stderr).toContain('cannot read (ENOENT)')
+    expect((await runPsm(['log', 'frob', trunc])).code).toBe(2)
+  })
+})

@@ -1,0 +1,90 @@
+import { fromPromise } from 'xstate'
+import { describe, expect, test } from 'vitest'
+import { deriveSchema } from '../../machines/schema.js'
+import { simPeerMachine } from '../../machines/sim-peer.js'
+import { recorded, tick, until } from '../helpers/record.js'
+
+function fakePeer() {
+  const forwarded: unknown[] = []
+  let connect!: () => void
+  const machine = simPeerMachine.provide({
+    actors: {
+      connect: fromPromise(() => new Promise<void>((r) => (connect = r))),
+      disconnect: fromPromise(async () => {}),
+    },
+    actions: { forwardToSim: ({ event }) => forwarded.push((event as { args?: unknown }).args) },
+  })
+  return { machine, forwarded, connect: () => connect() }
+}
+
+const GROUPS = [
+  ['GenIdentity', 'IdentityReady'],
+  ['Connecting', 'Connected', 'Disconnecting'],
+]
+
+describe('sim peer machine', () => {
+  test('schema has the 17 states of the design plus Exception', () => {
+    const names = deriveSchema(simPeerMachine).states.map((s) => s.name)
+    expect(names).toHaveLength(18)
+    for (const n of ['Start', 'IsDHT', 'BootstrapsConnected', 'FwdToSim', 'Ready', 'GenIdentity', 'IdentityReady']) {
+      expect(names).toContain(n)
+    }
+  })
+
+  test('identity is auto; connection goes Connecting → Connected → Disconnecting and drops BootstrapsConnected', async () => {
+    const f = fakePeer()
+    const r = recorded(f.machine, 'sim-p1', { peer: 'p1' })
+    await until(() => r.active().has('IdentityReady'))
+    expect(r.active().has('Connecting')).toBe(false) // requires Start
+    r.actor.send({ type: 'add.Start' })
+    await until(() => r.active().has('Connecting'))
+    f.connect()
+    await until(() => r.active().has('Connected'))
+    expect(r.active().has('Ready')).toBe(true) // auto, requires Start + Connected
+    r.actor.send({ type: 'add.BootstrapsConnected' })
+    r.actor.send({ type: 'add.Disconnecting' })
+    expect(r.last()).toMatchObject({ added: ['Disconnecting'] })
+    expect(r.last().removed).toEqual(expect.arrayContaining(['Connected', 'Ready', 'BootstrapsConnected']))
+    await until(() => !r.active().has('Disconnecting'))
+    // stopped: Start left in the same step, so Connecting does not fire again
+    await tick(10)
+    expect(r.active()).toEqual(new Set(['IdentityReady']))
+    // exclusive groups never have two members active, at any point of the history
+    const active = new Set<string>()
+    for (const tx of r.txs()) {
+      for (const a of tx.added) active.add(a)
+      for (const x of tx.removed) active.delete(x)
+      for (const g of GROUPS) expect(g.filter((s) => active.has(s)).length).toBeLessThanOrEqual(1)
+    }
+  })
+
+  test('Multi pairs require Connected; completions add FwdToSim which forwards to the simulator', async () => {
+    const f = fakePeer()
+    const r = recorded(f.machine, 'sim-p2', { peer: 'p2' })
+    r.actor.send({ type: 'JoiningTopic', args: { topic: 't1' } })
+    expect(r.last()).toMatchObject({ event: 'JoiningTopic', accepted: false })
+    r.actor.send({ type: 'add.Start' })
+    await until(() => r.active().has('Connecting'))
+    f.connect()
+    await until(() => r.active().has('Ready'))
+    r.actor.send({ type: 'JoiningTopic', args: { topic: 't1' } })
+    expect(r.last()).toMatchObject({ accepted: true, touched: ['JoiningTopic'] })
+    r.actor.send({ type: 'TopicJoined', args: { topic: 't1' } })
+    expect(r.last()).toMatchObject({ accepted: true, added: ['FwdToSim'] })
+    expect(f.forwarded).toEqual([{ state: 'TopicJoined', topic: 't1' }])
+    await until(() => !r.active().has('FwdToSim'))
+  })
+
+  test('EventHostConnected requires Start and adds Connected', async () => {
+    const f = fakePeer()
+    const r = recorded(f.machine, 'sim-p3', { peer: 'p3' })
+    r.actor.send({ type: 'EventHostConnected', args: {} })
+    expect(r.last().accepted).toBe(false)
+    r.actor.send({ type: 'add.Start' })
+    await until(() => r.active().has('Connecting'))
+    r.actor.send({ type: 'EventHostConnected', args: {} })
+    expect(r.last()).toMatchObject({ accepted: true })
+    expect(r.last().added).toContain('Connected')
+    expect(r.last().removed).toContain('Connecting')
+  })
+})

@@ -1,0 +1,87 @@
+import { createActor } from 'xstate'
+import { describe, expect, test } from 'vitest'
+import { pubsubHostMachine } from '../../machines/pubsub-host.js'
+import { topicMachine } from '../../machines/topic.js'
+import type { SnapshotRecord } from '../../src/telemetry/records.js'
+import { eventName, Recorder, recordArgs } from '../../src/telemetry/recorder.js'
+import { createRingSink } from '../../src/telemetry/ring-sink.js'
+
+describe('recorder', () => {
+  test('header first, then a machine record with parent and derived schema', () => {
+    const rec = new Recorder({ source: 'test' })
+    const ring = createRingSink()
+    rec.addSink(ring)
+    createActor(topicMachine, rec.actorOptions('sim-t-x', 'sim')).start()
+    const [h, m] = ring.records()
+    expect(h).toMatchObject({ kind: 'header', format: 'psm-log', version: 1, source: 'test' })
+    expect(m).toMatchObject({ kind: 'machine', id: 'sim-t-x', parent: 'sim', type: 'topic' })
+    expect(m?.kind === 'machine' && m.schema.states.map((s) => s.name)).toEqual([
+      'Stale',
+      'HasPeers',
+      'Active',
+      'Peaking',
+      'Exception',
+    ])
+  })
+
+  test('ticks: odd while active, +1 per (de)activation, +2 per Multi fire; snapshots every N', () => {
+    const rec = new Recorder({ snapshotEvery: 4 })
+    const ring = createRingSink()
+    rec.addSink(ring)
+    const a = createActor(pubsubHostMachine, rec.actorOptions('ps-0')).start() // seq 1: init
+    a.send({ type: 'add.PeersPending' }) // 2
+    a.send({ type: 'GetPeers', args: {} }) // 3
+    a.send({ type: 'GetPeers', args: {} }) // 4 → snapshot
+    const snap = ring.records().find((r): r is SnapshotRecord => r.kind === 'snapshot')
+    expect(snap).toBeDefined()
+    expect(snap!.seq).toBe(4)
+    expect(snap!.active).toEqual(['PeersPending'])
+    expect(snap!.ticks[0]).toBe(1) // PeersPending active once
+    expect(snap!.ticks[2]).toBe(4) // GetPeers fired twice
+    a.send({ type: 'remove.PeersPending' })
+    a.send({ type: 'add.PeersPending' })
+    a.send({ type: 'add.PeersDead' })
+    a.send({ type: 'GetTopics', args: {} }) // 8 → snapshot
+    const snaps = ring.records().filter((r): r is SnapshotRecord => r.kind === 'snapshot')
+    expect(snaps[1]!.ticks.slice(0, 3)).toEqual([3, 1, 4])
+  })
+
+  test('args keep primitives only; xstate internal events get short names', () => {
+    expect(recordArgs({ topic: 't', n: 1, ok: true, data: new Uint8Array(3), fn: () => 1, big: 5n })).toEqual({
+      topic: 't',
+      n: 1,
+      ok: true,
+      big: '5',
+    })
+    expect(recordArgs(undefined)).toBeUndefined()
+    expect(eventName('xstate.done.actor.connect')).toBe('done.connect')
+    expect(eventName('xstate.after.heartbeat.simulator.Start.active')).toBe('after.heartbeat')
+    expect(eventName('PublishMessage')).toBe('PublishMessage')
+  })
+
+  test('a sink that throws never reaches the machine; detach records a stop', () => {
+    const rec = new Recorder()
+    rec.addSink({
+      name: 'bad',
+      write() {
+        throw new Error('sink broke')
+      },
+      dropped: () => 0,
+      close: async () => {},
+    })
+    const ring = createRingSink()
+    rec.addSink(ring)
+    const a = createActor(pubsubHostMachine, rec.actorOptions('ps-1')).start()
+    expect(() => a.send({ type: 'GetPeers', args: {} })).not.toThrow()
+    rec.detach('ps-1')
+    expect(ring.records().at(-1)).toMatchObject({ kind: 'stop', machine: 'ps-1', seq: 2 })
+    expect(rec.transitions()).toBe(2)
+  })
+
+  test('the ring sink keeps the newest records and counts what it overwrote', () => {
+    const ring = createRingSink(3)
+    for (let i = 1; i <= 5; i++) ring.write({ kind: 'log', machine: 'm', seq: i, level: 'info', text: String(i) })
+    expect(ring.records().map((r) => (r.kind === 'log' ? r.seq : 0))).toEqual([3, 4, 5])
+    expect(ring.dropped()).toBe(2)
+  })
+})
