@@ -1,5 +1,71 @@
-// `psm sim`: not built yet.
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('psm sim: not available yet\n')
-  return 1
+// `psm sim`: the simulator. Parses flags, loads sim.yml + env + flags, runs, flushes on any stop.
+import { formatHelp, parseFlags } from '../src/cli/args.js'
+import { onInterrupt } from '../src/cli/signals.js'
+import { loadSimConfig } from '../src/config/sim.js'
+import { UsageError } from '../src/errors.js'
+import { runSim } from '../src/sim/run.js'
+import { simTelemetry } from '../src/sim/telemetry.js'
+
+const FLAGS = {
+  config: { type: 'string', value: 'FILE', description: 'sim.yml to read (default: the built-in defaults, same as ./sim.yml)' },
+  duration: { type: 'string', value: 'DUR', description: 'how long to run, e.g. 30s, 5m; 0 runs until Ctrl-C (default 60s)' },
+  'max-peers': { type: 'string', value: 'N', description: 'AddPeer is refused at N peers (default 20)' },
+  seed: { type: 'string', value: 'N', description: 'repeat the simulator decisions of an earlier run' },
+  metrics: {
+    type: 'string',
+    value: '[HOST:PORT]',
+    description: 'serve Prometheus metrics at http://HOST:PORT/metrics (default 127.0.0.1:9464)',
+  },
+  trace: { type: 'string', value: 'EXPORTER', description: 'otlp | jaeger | file | off (default off)' },
+  log: { type: 'string', value: 'FILE', description: 'write the transition log (.jsonl, .jsonl.gz)' },
+  dbg: { type: 'string', value: 'HOST:PORT', description: 'stream records to a live `psm dbg --listen` (default port 6831)' },
+  quiet: { type: 'boolean', description: 'print only the first line and the final block' },
+  json: { type: 'boolean', description: 'print a JSON summary at the end (stats, seed, decisions)' },
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+} as const
+
+const SUMMARY = `Runs a simulated pubsub network in this process: peers come and go, topics appear, peak and go
+stale, peers befriend each other, join topics and publish, and the simulator checks that messages arrive.
+Prints a status block every printInterval (10s). Ctrl-C stops cleanly and flushes every sink.
+Env overrides (after sim.yml, before flags): SIM_DURATION, SIM_MAX_PEERS, SIM_METRICS, SIM_AM_DEBUG,
+SIM_AM_LOG_LEVEL, PS_AM_DEBUG, PS_AM_LOG_LEVEL, PS_TRACING_HOST, PS_TRACING_AM.`
+
+export async function main(argv: string[]): Promise<number> {
+  // `--metrics` may stand alone: give it an empty value so parseArgs accepts it
+  const args = argv.map((a, i) => (a === '--metrics' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('-')) ? '--metrics=' : a))
+  const { flags, positionals } = parseFlags('sim', args, FLAGS)
+  if (flags.help) {
+    process.stdout.write(formatHelp('psm sim [options]', SUMMARY, FLAGS))
+    return 0
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`)
+  const { metrics, ...rest } = flags
+  const config = loadSimConfig({
+    path: flags.config,
+    env: process.env,
+    flags: { ...rest, ...(metrics !== undefined ? { metrics: metrics === '' ? true : metrics } : {}) },
+  })
+  const interrupt = onInterrupt()
+  const out = (text: string) => process.stdout.write(text)
+  const telemetry = await simTelemetry(config, (text) => process.stderr.write(`psm sim: ${text}\n`))
+  try {
+    const summary = await runSim({
+      config,
+      out: flags.json ? (t) => process.stderr.write(t) : out,
+      stop: interrupt.signalled,
+      sinks: telemetry.sinks,
+      ...(telemetry.traces ? { traces: telemetry.traces } : {}),
+      quiet: Boolean(flags.quiet),
+    })
+    const dropped = Object.entries(summary.droppedRecords).filter(([, n]) => n > 0)
+    if (dropped.length) process.stderr.write(`psm sim: records dropped: ${dropped.map(([s, n]) => `${s} ${n}`).join(', ')}\n`)
+    if (summary.droppedSpans > 0) process.stderr.write(`psm sim: spans dropped: ${summary.droppedSpans}\n`)
+    if (summary.logFile) {
+      process.stderr.write(`psm sim: transition log ${summary.logFile} — open it with: psm dbg ${summary.logFile}\n`)
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
+    return 0
+  } finally {
+    interrupt.dispose()
+  }
 }

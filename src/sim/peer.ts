@@ -1,0 +1,222 @@
+// One simulated peer: a sim-peer actor `sim-p<n>` bound to a real libp2p host whose gossipsub is the
+// machine-driven one (`ps-<n>`). The actor's states say where the peer is; this file does the work.
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
+import { type Actor, createActor, fromPromise } from 'xstate'
+import { simPeerMachine } from '../../machines/sim-peer.js'
+import type { SimConfig } from '../config/sim.js'
+import { createHost, type Host, type PubsubFactory } from '../net/host.js'
+import type { Recorder } from '../telemetry/recorder.js'
+import type { PeerModel } from './world.js'
+
+export type SimPeerActor = Actor<typeof simPeerMachine>
+
+export interface PeerHooks {
+  /** the pubsub factory for peer n (machine-driven, with its recorder and metrics) */
+  pubsub(n: number): PubsubFactory
+  /** peers to dial when connecting (already running) */
+  bootstraps(n: number): Host[]
+  /** a message arrived at peer n */
+  onMessage(n: number, topic: string, data: Uint8Array): void
+  /** a completion forwarded by FwdToSim */
+  forward(n: number, state: string, args: Record<string, unknown>): void
+  /** the host of peer n started (telemetry hooks) */
+  onHost?(n: number, host: Host): void
+  recorder?: Recorder
+}
+
+/** A running simulated peer. */
+export class SimPeer {
+  readonly actor: SimPeerActor
+  host?: Host
+  private key?: PrivateKey
+  private readonly waiters = new Map<string, Array<() => void>>()
+
+  constructor(
+    readonly model: PeerModel,
+    private readonly config: SimConfig,
+    private readonly hooks: PeerHooks,
+  ) {
+    const machine = simPeerMachine.provide({
+      actors: {
+        genIdentity: fromPromise(async () => {
+          this.key = await generateKeyPair('Ed25519')
+        }),
+        connect: fromPromise(async () => this.connect()),
+        disconnect: fromPromise(async () => this.disconnect()),
+      },
+      actions: {
+        forwardToSim: ({ event }) => {
+          const args = (event as { args?: Record<string, unknown> }).args ?? {}
+          this.hooks.forward(this.model.n, String(args.state ?? ''), args)
+        },
+        TopicJoined: ({ event }) => this.settle(`join:${topicOf(event)}`),
+        TopicLeft: ({ event }) => this.settle(`leave:${topicOf(event)}`),
+        MsgsSent: ({ event }) => this.settle(`send:${(event as { args: { msgId?: string } }).args.msgId}`),
+      },
+    })
+    const opts = hooks.recorder ? hooks.recorder.actorOptions(model.id, 'sim') : {}
+    this.actor = createActor(machine, { input: { peer: model.id }, ...opts })
+  }
+
+  /** Starts the actor; resolves when the peer is Ready (identity, host, bootstraps). */
+  async start(timeoutMs: number): Promise<void> {
+    this.actor.start()
+    this.actor.send({ type: 'add.Start' })
+    await this.until(() => this.actor.getSnapshot().matches({ Ready: 'active' }), timeoutMs, 'to become Ready')
+    this.model.peerId = this.host?.peerId.toString()
+    this.model.ready = true
+  }
+
+  private async connect(): Promise<void> {
+    const n = this.model.n
+    const host = await createHost({
+      ...this.config.host,
+      heartbeatMs: 1000,
+      privateKey: this.key!,
+      pubsub: this.hooks.pubsub(n),
+    })
+    this.host = host
+    host.services.pubsub.addEventListener('message', (evt) => {
+      const msg = evt.detail as { topic: string; data: Uint8Array }
+      this.hooks.onMessage(n, msg.topic, msg.data)
+    })
+    let first = true
+    host.addEventListener('peer:connect', () => {
+      if (!first) return
+      first = false
+      this.actor.send({ type: 'EventHostConnected', args: {} })
+    })
+    this.hooks.onHost?.(n, host)
+    const boots = this.hooks.bootstraps(n)
+    const dialed = await Promise.allSettled(boots.map((b) => host.dial(b.getMultiaddrs())))
+    if (dialed.some((d) => d.status === 'fulfilled')) this.actor.send({ type: 'add.BootstrapsConnected' })
+  }
+
+  private async disconnect(): Promise<void> {
+    await this.host?.stop()
+  }
+
+  /** Joins a topic: JoiningTopic, subscribe, wait for a topic peer (bounded), TopicJoined. */
+  async join(topic: string, timeoutMs: number, hasOthers: boolean): Promise<boolean> {
+    const pubsub = this.host?.services.pubsub
+    if (!pubsub) return false
+    const done = this.wait(`join:${topic}`)
+    this.actor.send({ type: 'JoiningTopic', args: { topic } })
+    pubsub.subscribe(topic)
+    let ready = true
+    if (hasOthers) {
+      ready = await this.untilEvent(
+        pubsub as unknown as EventTarget,
+        'subscription-change',
+        () => pubsub.getSubscribers(topic).length > 0,
+        timeoutMs,
+      )
+    }
+    this.actor.send({ type: 'TopicJoined', args: { topic } })
+    await done
+    return ready
+  }
+
+  async leave(topic: string): Promise<void> {
+    const pubsub = this.host?.services.pubsub
+    if (!pubsub) return
+    const done = this.wait(`leave:${topic}`)
+    this.actor.send({ type: 'LeavingTopic', args: { topic } })
+    pubsub.unsubscribe(topic)
+    this.actor.send({ type: 'TopicLeft', args: { topic } })
+    await done
+  }
+
+  /** Publishes one message; resolves with false when gossipsub refused it. */
+  async send(topic: string, msgId: string, data: Uint8Array): Promise<{ ok: boolean; error?: string }> {
+    const pubsub = this.host?.services.pubsub
+    if (!pubsub) return { ok: false, error: 'no host' }
+    const done = this.wait(`send:${msgId}`)
+    this.actor.send({ type: 'SendingMsgs', args: { topic, msgId } })
+    let result: { ok: boolean; error?: string } = { ok: true }
+    try {
+      await pubsub.publish(topic, data)
+    } catch (err) {
+      result = { ok: false, error: err instanceof Error ? err.message : String(err) }
+    }
+    this.actor.send({ type: 'MsgsSent', args: { topic, msgId, ok: result.ok } })
+    await done
+    return result
+  }
+
+  /** Disconnecting: stops the host; resolves when the actor left Start. */
+  async stop(timeoutMs: number): Promise<void> {
+    if (this.actor.getSnapshot().status !== 'active') return
+    this.actor.send({ type: 'add.Disconnecting' })
+    await this.until(() => !this.actor.getSnapshot().matches({ Start: 'active' }), timeoutMs, 'to stop').catch(
+      async () => {
+        await Promise.resolve(this.host?.stop()).catch(() => {})
+      },
+    )
+    this.actor.stop()
+    this.hooks.recorder?.detach(this.model.id)
+  }
+
+  connections(): number {
+    return this.host?.getConnections().length ?? 0
+  }
+
+  streams(): number {
+    let n = 0
+    for (const c of this.host?.getConnections() ?? []) n += c.streams.length
+    return n
+  }
+
+  private wait(key: string): Promise<void> {
+    return new Promise((resolve) => {
+      const list = this.waiters.get(key) ?? []
+      list.push(resolve)
+      this.waiters.set(key, list)
+    })
+  }
+
+  private settle(key: string): void {
+    const list = this.waiters.get(key)
+    if (!list) return
+    this.waiters.delete(key)
+    for (const r of list) r()
+  }
+
+  private until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (cond()) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        sub.unsubscribe()
+        reject(new Error(`${this.model.id} did not manage ${what} in ${timeoutMs} ms`))
+      }, timeoutMs)
+      const sub = this.actor.subscribe(() => {
+        if (cond()) {
+          clearTimeout(timer)
+          sub.unsubscribe()
+          resolve()
+        }
+      })
+    })
+  }
+
+  private untilEvent(target: EventTarget, event: string, cond: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (cond()) return Promise.resolve(true)
+    return new Promise((resolve) => {
+      const onEvent = () => {
+        if (cond()) finish(true)
+      }
+      const finish = (ok: boolean) => {
+        clearTimeout(timer)
+        target.removeEventListener(event, onEvent)
+        resolve(ok)
+      }
+      const timer = setTimeout(() => finish(cond()), timeoutMs)
+      target.addEventListener(event, onEvent)
+    })
+  }
+}
+
+function topicOf(event: unknown): string {
+  return String((event as { args?: { topic?: unknown } }).args?.topic ?? '')
+}

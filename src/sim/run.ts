@@ -1,0 +1,137 @@
+// `runSim`: one simulator run with its telemetry — transition log, live debugger stream, metrics
+// endpoint, traces — started before the network and flushed after it, on any kind of stop.
+import type { SimConfig } from '../config/sim.js'
+import { createJsonlFileSink } from '../telemetry/file-sink.js'
+import { createRunMetrics, type RunMetrics } from '../telemetry/metrics.js'
+import { type MetricsServer, parseMetricsAddress, startMetricsServer } from '../telemetry/metrics-server.js'
+import { Recorder } from '../telemetry/recorder.js'
+import type { Sink } from '../telemetry/records.js'
+import { randomSeed } from './rng.js'
+import { Simulator } from './runtime.js'
+import { formatStatus, type SimStats } from './stats.js'
+
+export interface RunSimOptions {
+  config: SimConfig
+  /** status blocks and notices */
+  out: (text: string) => void
+  /** resolves when the run must stop early (Ctrl-C) */
+  stop?: Promise<unknown>
+  /** extra sinks for the records (the live debugger stream) */
+  sinks?: Sink[]
+  /** optional trace sink, attached to the recorder */
+  traces?: { attach(recorder: Recorder): void; shutdown(): Promise<{ dropped: number; exported?: number }> }
+  quiet?: boolean
+}
+
+export interface SimSummary {
+  seed: number
+  elapsedMs: number
+  stats: SimStats
+  transitions: number
+  logFile: string | null
+  metricsUrl: string | null
+  decisions: Simulator['decisions']
+  droppedRecords: Record<string, number>
+  droppedSpans: number
+  interrupted: boolean
+}
+
+export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
+  const { config, out } = opts
+  const seed = config.seed ?? randomSeed()
+  const logFile = config.telemetry.log
+  const wantsRecords = Boolean(logFile) || (opts.sinks?.length ?? 0) > 0 || Boolean(opts.traces) || config.telemetry.metrics.enabled
+  const recorder = wantsRecords ? new Recorder({ source: 'psm sim' }) : undefined
+  if (recorder && logFile) recorder.addSink(createJsonlFileSink(logFile))
+  for (const s of opts.sinks ?? []) recorder?.addSink(s)
+  if (recorder && opts.traces) opts.traces.attach(recorder)
+
+  let metrics: RunMetrics | undefined
+  let server: MetricsServer | undefined
+  if (config.telemetry.metrics.enabled) {
+    metrics = createRunMetrics({ hostLabelLimit: config.telemetry.metrics.hostLabelLimit })
+    if (recorder) metrics.attach(recorder)
+    server = await startMetricsServer(metrics.registry, parseMetricsAddress(config.telemetry.metrics.listen, 'telemetry.metrics.listen'))
+  }
+
+  const sim = new Simulator(config, seed, {
+    ...(recorder ? { recorder } : {}),
+    ...(metrics
+      ? {
+          gossipsubInit: (n: number) => {
+            const m = metrics!.gossipsub.forHost(`ps-${n}`)
+            return { metricsRegister: m.metricsRegister, metricsTopicStrToLabel: m.metricsTopicStrToLabel }
+          },
+          onDelivery: (ms: number) => metrics!.sim.deliveryLatency(ms / 1000),
+          onRefresh: (s: SimStats) => publishStats(metrics!, s),
+          onVerified: (recv: number, miss: number) => {
+            if (recv) metrics!.sim.msgsRecv(recv)
+            if (miss) metrics!.sim.msgsMiss(miss)
+          },
+          onTopicRemoved: (topic: string) => metrics!.sim.topicRemoved(topic),
+        }
+      : {}),
+    onNotice: (text) => {
+      if (!opts.quiet) out(`notice: ${text}\n`)
+    },
+  })
+
+  out(
+    `psm sim: seed ${seed}, ${config.initial.peers} initial peers (max ${config.limits.maxPeers}), ` +
+      `${config.duration ? `${config.duration / 1000}s` : 'until Ctrl-C'}` +
+      `${logFile ? `, log ${logFile}` : ''}${server ? `, metrics ${server.url}` : ''}\n`,
+  )
+  const t0 = Date.now()
+  let interrupted = false
+  let printer: NodeJS.Timeout | undefined
+  try {
+    const started = sim.start()
+    const first = await Promise.race([started.then(() => 'started' as const), (opts.stop ?? new Promise(() => {})).then(() => 'stop' as const)])
+    if (first === 'stop') interrupted = true
+    else {
+      if (config.printInterval > 0 && !opts.quiet) {
+        printer = setInterval(() => out(formatStatus(sim.stats(), Date.now() - t0)), config.printInterval)
+      }
+      const timers: Array<Promise<unknown>> = []
+      if (config.duration > 0) timers.push(new Promise((r) => setTimeout(r, Math.max(0, config.duration - (Date.now() - t0)))))
+      if (opts.stop) timers.push(opts.stop.then(() => (interrupted = true)))
+      await Promise.race(timers.length ? timers : [new Promise(() => {})])
+    }
+  } finally {
+    if (printer) clearInterval(printer)
+  }
+  const stats = await sim.stop()
+  if (metrics) publishStats(metrics, stats)
+  const elapsedMs = Date.now() - t0
+  out(formatStatus(stats, elapsedMs, interrupted ? 'final (interrupted)' : 'final'))
+  const transitions = recorder?.transitions() ?? 0
+  const droppedRecords = recorder?.dropped() ?? {}
+  await recorder?.close()
+  const spans = (await opts.traces?.shutdown()) ?? { dropped: 0 }
+  await server?.close()
+  metrics?.close()
+  return {
+    seed,
+    elapsedMs,
+    stats,
+    transitions,
+    logFile: logFile ?? null,
+    metricsUrl: server?.url ?? null,
+    decisions: sim.decisions,
+    droppedRecords,
+    droppedSpans: spans.dropped,
+    interrupted,
+  }
+}
+
+function publishStats(metrics: RunMetrics, s: SimStats): void {
+  metrics.sim.set({
+    peers: s.peers,
+    topics: s.topics,
+    connections: s.connections,
+    streams: s.streams,
+    friends: s.friendships,
+    peersWithTopics: s.peersWithTopics,
+  })
+  for (const t of s.perTopic) metrics.sim.peersPerTopic(t.name, t.peers)
+}

@@ -1,0 +1,487 @@
+// The simulator runtime: binds the `sim` machine's actions to real work on peers and topics,
+// owns the topic machines, verifies deliveries, and reports stats for the status block and metrics.
+import { type Actor, createActor, fromPromise } from 'xstate'
+import { SIM_RANDOM_ACTIONS, type SimAction, type SimRandomAction, simulatorMachine } from '../../machines/simulator.js'
+import { topicMachine } from '../../machines/topic.js'
+import type { SimConfig } from '../config/sim.js'
+import type { Host, PubsubFactory } from '../net/host.js'
+import { machinePubsub } from '../pubsub/machine.js'
+import type { Recorder } from '../telemetry/recorder.js'
+import { type ActionArgs, decide } from './decide.js'
+import { SimPeer } from './peer.js'
+import { createRng, type Rng } from './rng.js'
+import { ActionSchedule } from './schedule.js'
+import { collectStats, type SimStats } from './stats.js'
+import { type TopicModel, World } from './world.js'
+
+export interface Decision {
+  beat: number
+  action: SimRandomAction
+  /** what it would act on; null when it could not apply (refused) */
+  args: ActionArgs | null
+}
+
+export interface SimHooks {
+  recorder?: Recorder
+  /** extra gossipsub options for peer n (metrics register, tracing) */
+  gossipsubInit?(n: number): Record<string, unknown>
+  onHost?(n: number, host: Host): void
+  /** a delivery was observed, with its latency */
+  onDelivery?(latencyMs: number): void
+  /** VerifyMsgsRecv counted deliveries that arrived and that were missed */
+  onVerified?(recv: number, miss: number): void
+  /** a topic is gone */
+  onTopicRemoved?(topic: string): void
+  /** RefreshMetrics ran */
+  onRefresh?(stats: SimStats): void
+  /** a log line worth showing (peer failures, timeouts) */
+  onNotice?(text: string): void
+  now?(): number
+}
+
+type SimActor = Actor<typeof simulatorMachine>
+type TopicActor = Actor<typeof topicMachine>
+
+const PEER_START_TIMEOUT_MS = 15_000
+const MAX_BOOTSTRAPS = 2
+const TOPIC_DIAL = 3
+
+export class Simulator {
+  readonly world = new World()
+  readonly decisions: Decision[] = []
+  readonly seed: number
+  private readonly rng: Rng
+  /** choices made inside work (whom to dial): apart, so work timing never shifts decisions */
+  private readonly workRng: Rng
+  private readonly schedule: ActionSchedule
+  private readonly peers = new Map<number, SimPeer>()
+  private readonly topicActors = new Map<string, TopicActor>()
+  private readonly actor: SimActor
+  private readonly now: () => number
+  private beat = 0
+  private msgSeq = 0
+  private refreshTimer: NodeJS.Timeout | undefined
+  private verifyTimers = new Set<NodeJS.Timeout>()
+  private stopped = false
+  readonly startedAt: number
+
+  constructor(
+    readonly config: SimConfig,
+    seed: number,
+    private readonly hooks: SimHooks = {},
+  ) {
+    this.seed = seed
+    this.rng = createRng(seed)
+    this.workRng = createRng((seed ^ 0x9e3779b9) >>> 0)
+    this.now = hooks.now ?? Date.now
+    this.startedAt = this.now()
+    const periods = Object.fromEntries(SIM_RANDOM_ACTIONS.map((a) => [a, config.periods[a]])) as Record<
+      SimRandomAction,
+      number
+    >
+    this.schedule = new ActionSchedule(
+      { heartbeatMs: config.heartbeat, periods, jitter: config.periodJitter },
+      this.rng,
+    )
+    const work = (fn: (args: ActionArgs) => Promise<void>) =>
+      fromPromise<void, { args: Readonly<Record<string, unknown>> | undefined }>(async ({ input }) =>
+        fn((input.args ?? {}) as ActionArgs),
+      )
+    const hasArgs = ({ event }: { event: unknown }) => (event as { args?: unknown }).args !== undefined
+    const machine = simulatorMachine.provide({
+      delays: { heartbeat: config.heartbeat },
+      guards: {
+        canAddPeer: hasArgs,
+        canRemovePeer: hasArgs,
+        canAddTopic: hasArgs,
+        canRemoveTopic: hasArgs,
+        canPeakRandTopic: hasArgs,
+        canAddRandomFriend: hasArgs,
+        canGC: hasArgs,
+        canJoinRandomTopic: hasArgs,
+        canJoinFriendsTopic: hasArgs,
+        canMsgRandomTopic: hasArgs,
+        canVerifyMsgsRecv: () => this.world.pending.size > 0,
+        canRefreshMetrics: () => true,
+      },
+      actors: {
+        heartbeat: fromPromise(async () => this.heartbeat()),
+        AddPeer: work(() => this.addPeer()),
+        RemovePeer: work((a) => this.removePeer(Number(a.peer))),
+        AddTopic: work((a) => this.addTopic(String(a.topic))),
+        RemoveTopic: work((a) => this.removeTopic(String(a.topic))),
+        PeakRandTopic: work((a) => this.peakTopic(String(a.topic))),
+        AddRandomFriend: work(async (a) => this.befriend(Number(a.peer), Number(a.friend))),
+        GC: work(async () => this.gc()),
+        JoinRandomTopic: work(async (a) => void (await this.join(Number(a.peer), String(a.topic)))),
+        JoinFriendsTopic: work(async (a) => void (await this.join(Number(a.peer), String(a.topic)))),
+        MsgRandomTopic: work((a) => this.message(Number(a.peer), String(a.topic))),
+        VerifyMsgsRecv: work(async () => this.verify()),
+        RefreshMetrics: work(async () => this.refresh()),
+      },
+    })
+    this.actor = createActor(machine, hooks.recorder ? hooks.recorder.actorOptions('sim', null) : {})
+  }
+
+  /** Builds the initial network, then starts the heartbeat. */
+  async start(): Promise<void> {
+    this.actor.start()
+    this.actor.send({ type: 'add.Start' })
+    for (let i = 0; i < this.config.initial.peers; i++) await this.fire('AddPeer', {})
+    for (let i = 0; i < this.config.initial.topics; i++) {
+      const args = decide('AddTopic', this.world, this.rng, this.config)
+      if (args) await this.fire('AddTopic', args)
+    }
+    this.refreshTimer = setInterval(() => this.send('RefreshMetrics', {}), this.config.metricsInterval)
+    this.refreshTimer.unref()
+  }
+
+  stats(): SimStats {
+    return collectStats(this.world, this.peers, this.topicActors, this.now(), this.config)
+  }
+
+  /** Stops the heartbeat, every peer and every machine; returns the final stats. */
+  async stop(): Promise<SimStats> {
+    if (this.stopped) return this.stats()
+    this.stopped = true
+    if (this.refreshTimer) clearInterval(this.refreshTimer)
+    for (const t of this.verifyTimers) clearTimeout(t)
+    this.actor.send({ type: 'remove.Start' })
+    // what is due now is counted; what is not yet due is left out rather than counted as missed
+    this.verify(true)
+    const final = this.stats()
+    await Promise.allSettled([...this.peers.values()].map((p) => p.stop(3000)))
+    for (const [name, t] of this.topicActors) {
+      t.stop()
+      this.hooks.recorder?.detach(`sim-t-${name}`)
+    }
+    this.actor.stop()
+    this.hooks.recorder?.detach('sim')
+    return final
+  }
+
+  /** Sends `add.<action>`; resolves when its work ended (false: refused). */
+  private async fire(action: SimAction, args: ActionArgs | null): Promise<boolean> {
+    this.send(action, args)
+    const active = () => (this.actor.getSnapshot().value as Record<string, string>)[action] === 'active'
+    if (!active()) return false
+    await new Promise<void>((resolve) => {
+      const sub = this.actor.subscribe({
+        next: () => {
+          if (!active()) {
+            sub.unsubscribe()
+            resolve()
+          }
+        },
+        error: () => resolve(),
+        complete: () => resolve(),
+      })
+    })
+    return true
+  }
+
+  private send(action: SimAction, args: ActionArgs | null): void {
+    if (this.actor.getSnapshot().status !== 'active') return
+    this.actor.send(args === null ? { type: `add.${action}` } : { type: `add.${action}`, args })
+  }
+
+  private async heartbeat(): Promise<void> {
+    this.beat++
+    const beat = this.beat
+    const fired: Array<Promise<boolean>> = []
+    for (const action of this.schedule.select(beat)) {
+      const args = decide(action, this.world, this.rng, this.config)
+      this.decisions.push({ beat, action, args })
+      fired.push(this.fire(action, args))
+    }
+    if ([...this.world.pending.values()].some((m) => m.verifyAt <= this.now())) fired.push(this.fire('VerifyMsgsRecv', {}))
+    await Promise.all(fired)
+  }
+
+  // --- actions ---------------------------------------------------------------------------------
+
+  private pubsubFor(n: number): PubsubFactory {
+    const extra = this.hooks.gossipsubInit?.(n) ?? {}
+    return (init) =>
+      machinePubsub({
+        ...init,
+        ...extra,
+        id: `ps-${n}`,
+        parent: `sim-p${n}`,
+        ...(this.hooks.recorder ? { recorder: this.hooks.recorder } : {}),
+      })
+  }
+
+  private async addPeer(): Promise<void> {
+    const model = this.world.newPeer()
+    const ready = this.world.readyPeers()
+    const peer = new SimPeer(model, this.config, {
+      pubsub: (n) => this.pubsubFor(n),
+      bootstraps: () => {
+        const picks: SimPeer[] = []
+        const pool = [...ready]
+        while (picks.length < MAX_BOOTSTRAPS && pool.length > 0) {
+          const [p] = pool.splice(this.workRng.int(pool.length), 1)
+          const sp = p ? this.peers.get(p.n) : undefined
+          if (sp?.host) picks.push(sp)
+        }
+        return picks.map((p) => p.host!)
+      },
+      onMessage: (n, topic, data) => this.onMessage(n, topic, data),
+      forward: (n, state, args) => {
+        const type = `peer.${state}` as 'peer.TopicJoined' | 'peer.TopicLeft' | 'peer.MsgsSent'
+        if (this.actor.getSnapshot().status === 'active') this.actor.send({ type, args: { ...args, peer: n } })
+      },
+      ...(this.hooks.onHost ? { onHost: this.hooks.onHost } : {}),
+      ...(this.hooks.recorder ? { recorder: this.hooks.recorder } : {}),
+    })
+    this.peers.set(model.n, peer)
+    this.world.counters.peersAdded++
+    try {
+      await peer.start(PEER_START_TIMEOUT_MS)
+    } catch (err) {
+      this.hooks.onNotice?.(`AddPeer: ${err instanceof Error ? err.message : String(err)}`)
+      this.peers.delete(model.n)
+      this.world.peers.delete(model.n)
+      await peer.stop(1000).catch(() => {})
+      throw err
+    }
+  }
+
+  private async removePeer(n: number): Promise<void> {
+    const model = this.world.peers.get(n)
+    const peer = this.peers.get(n)
+    if (!model || !peer) return
+    model.removing = true
+    model.ready = false
+    for (const name of model.topics) {
+      const t = this.world.topics.get(name)
+      t?.peers.delete(n)
+      if (t) this.syncTopic(t)
+    }
+    for (const f of model.friends) this.world.peers.get(f)?.friends.delete(n)
+    for (const m of this.world.pending.values()) m.expected.delete(n)
+    await peer.stop(5000)
+    this.peers.delete(n)
+    this.world.peers.delete(n)
+    this.world.counters.peersRemoved++
+  }
+
+  private async addTopic(name: string): Promise<void> {
+    const t = this.world.addTopic(name)
+    const opts = this.hooks.recorder ? this.hooks.recorder.actorOptions(t.id, 'sim') : {}
+    const actor = createActor(topicMachine, opts)
+    actor.start()
+    this.topicActors.set(name, actor)
+    this.world.counters.topicsAdded++
+    await this.joinMany(t, this.config.initial.peersPerTopic)
+  }
+
+  private async removeTopic(name: string): Promise<void> {
+    const t = this.world.topics.get(name)
+    if (!t) return
+    await Promise.allSettled([...t.peers].map((n) => this.leave(n, name)))
+    this.world.topics.delete(name)
+    for (const [id, m] of this.world.pending) if (m.topic === name) this.world.pending.delete(id)
+    this.topicActors.get(name)?.stop()
+    this.topicActors.delete(name)
+    this.hooks.recorder?.detach(t.id)
+    this.hooks.onTopicRemoved?.(name)
+    this.world.counters.topicsRemoved++
+  }
+
+  private async peakTopic(name: string): Promise<void> {
+    const t = this.world.topics.get(name)
+    if (t) await this.joinMany(t, this.config.peaking.peersAdded)
+  }
+
+  /** Up to `count` ready peers that can join `t` join it, chosen by the work rng. */
+  private async joinMany(t: TopicModel, count: number): Promise<void> {
+    const limits = this.config.limits
+    const candidates = this.world
+      .readyPeers()
+      .filter((p) => !p.topics.has(t.name) && !p.busy.has(t.name) && p.topics.size < limits.maxTopicsPerPeer)
+    const picks: number[] = []
+    while (picks.length < count && candidates.length > 0 && t.peers.size + picks.length < limits.maxPeersPerTopic) {
+      const [p] = candidates.splice(this.workRng.int(candidates.length), 1)
+      if (p) picks.push(p.n)
+    }
+    // one at a time: each joiner finds the ones before it
+    for (const n of picks) await this.join(n, t.name)
+  }
+
+  /** Peer n joins topic: dials a few ready members (discovery), subscribes, waits for a topic peer. */
+  private async join(n: number, name: string): Promise<boolean> {
+    const model = this.world.peers.get(n)
+    const peer = this.peers.get(n)
+    const t = this.world.topics.get(name)
+    if (!model || !peer?.host || !t || model.topics.has(name) || model.busy.has(name)) return false
+    model.busy.add(name)
+    t.peers.add(n)
+    const members = this.world.readyMembers(t).filter((m) => m.n !== n)
+    const dial: SimPeer[] = []
+    const pool = [...members]
+    while (dial.length < TOPIC_DIAL && pool.length > 0) {
+      const [m] = pool.splice(this.workRng.int(pool.length), 1)
+      const sp = m ? this.peers.get(m.n) : undefined
+      if (sp?.host) dial.push(sp)
+    }
+    await Promise.allSettled(dial.map((d) => peer.host!.dial(d.host!.getMultiaddrs())))
+    const ok = await peer.join(name, this.config.deliveryTimeout, members.length > 0)
+    model.busy.delete(name)
+    if (!this.world.topics.has(name) || model.removing) return false
+    model.topics.add(name)
+    this.world.counters.joins++
+    if (!ok) {
+      this.world.counters.joinTimeouts++
+      this.hooks.onNotice?.(`${model.id} joined ${name} but saw no topic peer within ${this.config.deliveryTimeout} ms`)
+    }
+    this.syncTopic(t)
+    return ok
+  }
+
+  private async leave(n: number, name: string): Promise<void> {
+    const model = this.world.peers.get(n)
+    const peer = this.peers.get(n)
+    const t = this.world.topics.get(name)
+    t?.peers.delete(n)
+    if (!model || !peer) return
+    model.topics.delete(name)
+    for (const m of this.world.pending.values()) if (m.topic === name) m.expected.delete(n)
+    await peer.leave(name)
+    this.world.counters.leaves++
+    if (t) this.syncTopic(t)
+  }
+
+  private befriend(a: number, b: number): void {
+    const pa = this.world.peers.get(a)
+    const pb = this.world.peers.get(b)
+    if (!pa || !pb || pa.friends.has(b)) return
+    pa.friends.add(b)
+    pb.friends.add(a)
+    this.world.counters.friendships++
+  }
+
+  /** Drops friendships whose peers share no topic; trims per-peer message buffers. */
+  private gc(): void {
+    for (const p of this.world.peers.values()) {
+      for (const f of [...p.friends]) {
+        const q = this.world.peers.get(f)
+        const shared = q ? [...p.topics].some((t) => q.topics.has(t)) : false
+        if (!shared) {
+          p.friends.delete(f)
+          q?.friends.delete(p.n)
+        }
+      }
+      const extra = p.received.size - this.config.limits.maxMsgsPerPeer
+      if (extra > 0) {
+        let i = 0
+        for (const k of p.received.keys()) {
+          if (i++ >= extra) break
+          p.received.delete(k)
+        }
+      }
+    }
+  }
+
+  private async message(n: number, name: string): Promise<void> {
+    const peer = this.peers.get(n)
+    const t = this.world.topics.get(name)
+    if (!peer || !t) return
+    const id = `m${++this.msgSeq}-p${n}`
+    const expected = new Set(
+      this.world
+        .readyMembers(t)
+        .map((m) => m.n)
+        .filter((x) => x !== n),
+    )
+    const sentAt = this.now()
+    const msg = { id, topic: name, from: n, sentAt, expected, received: new Set<number>(), verifyAt: Infinity }
+    this.world.pending.set(id, msg)
+    const res = await peer.send(name, id, new TextEncoder().encode(`${id} ${sentAt}`))
+    if (!res.ok) {
+      this.world.pending.delete(id)
+      throw new Error(`publish to ${name} failed: ${res.error}`)
+    }
+    this.world.counters.msgsSent++
+    t.msgTimes.push(sentAt)
+    this.syncTopic(t)
+    msg.verifyAt = this.now() + this.config.verifyDelay
+    const timer = setTimeout(() => {
+      this.verifyTimers.delete(timer)
+      this.send('VerifyMsgsRecv', {})
+    }, this.config.verifyDelay)
+    timer.unref()
+    this.verifyTimers.add(timer)
+  }
+
+  private onMessage(n: number, _topic: string, data: Uint8Array): void {
+    const text = new TextDecoder().decode(data)
+    const space = text.indexOf(' ')
+    const id = space > 0 ? text.slice(0, space) : text
+    const model = this.world.peers.get(n)
+    const now = this.now()
+    if (model) {
+      model.received.set(id, now)
+      if (model.received.size > this.config.limits.maxMsgsPerPeer * 2) {
+        const first = model.received.keys().next()
+        if (!first.done) model.received.delete(first.value)
+      }
+    }
+    const m = this.world.pending.get(id)
+    if (m?.expected.has(n) && !m.received.has(n)) {
+      m.received.add(n)
+      this.hooks.onDelivery?.(now - m.sentAt)
+    }
+  }
+
+  /**
+   * For each due message: every peer that was in the topic at send time and still is either got it
+   * (received) or, once the delivery timeout passed, missed it. `final` settles what is due now.
+   */
+  private verify(final = false): void {
+    const now = this.now()
+    for (const [id, m] of this.world.pending) {
+      if (m.verifyAt > now) continue
+      const stillIn = [...m.expected].filter((x) => this.world.peers.get(x)?.topics.has(m.topic))
+      const got = stillIn.filter((x) => m.received.has(x)).length
+      const timedOut = now - m.sentAt >= this.config.deliveryTimeout
+      if (got === stillIn.length || timedOut || final) {
+        this.world.counters.msgsRecv += got
+        this.world.counters.msgsMiss += stillIn.length - got
+        this.world.pending.delete(id)
+        this.hooks.onVerified?.(got, stillIn.length - got)
+      } else if (!final) {
+        // check again shortly: some peers are still on the way
+        const timer = setTimeout(() => {
+          this.verifyTimers.delete(timer)
+          this.send('VerifyMsgsRecv', {})
+        }, Math.max(50, this.config.verifyDelay))
+        timer.unref()
+        this.verifyTimers.add(timer)
+      }
+    }
+  }
+
+  private refresh(): void {
+    for (const t of this.world.topics.values()) this.syncTopic(t)
+    this.hooks.onRefresh?.(this.stats())
+  }
+
+  /** Derives the topic machine from the topic's peers and message window. */
+  private syncTopic(t: TopicModel): void {
+    const actor = this.topicActors.get(t.name)
+    if (!actor || actor.getSnapshot().status !== 'active') return
+    const members = t.peers.size
+    const want = {
+      HasPeers: members > 0,
+      Active: this.world.msgsInWindow(t, this.now(), this.config.activeWindow) > 0,
+      Peaking: members >= this.config.peaking.threshold,
+    }
+    for (const state of ['HasPeers', 'Active', 'Peaking'] as const) {
+      const has = actor.getSnapshot().matches({ [state]: 'active' } as never)
+      if (want[state] && !has) actor.send({ type: `add.${state}` })
+      else if (!want[state] && has) actor.send({ type: `remove.${state}` })
+    }
+  }
+}
