@@ -56,7 +56,9 @@ async function main(): Promise<void> {
     recorded.push(EVENTS / ((performance.now() - t0) / 1000))
     bytes = statSync(file).size
     dropped += sink.dropped()
-    process.stderr.write(`round ${r + 1}/${ROUNDS}: bare ${Math.round(bare[r]!)}/s, recorded ${Math.round(recorded[r]!)}/s\n`)
+    process.stderr.write(
+      `round ${r + 1}/${ROUNDS}: bare ${Math.round(bare[r]!)}/s, recorded ${Math.round(recorded[r]!)}/s\n`,
+    )
   }
   rmSync(dir, { recursive: true, force: true })
   const mb = median(bare)

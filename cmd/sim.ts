@@ -7,8 +7,16 @@ import { runSim } from '../src/sim/run.js'
 import { simTelemetry } from '../src/sim/telemetry.js'
 
 const FLAGS = {
-  config: { type: 'string', value: 'FILE', description: 'sim.yml to read (default: the built-in defaults, same as ./sim.yml)' },
-  duration: { type: 'string', value: 'DUR', description: 'how long to run, e.g. 30s, 5m; 0 runs until Ctrl-C (default 60s)' },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    description: 'sim.yml to read (default: the built-in defaults, same as ./sim.yml)',
+  },
+  duration: {
+    type: 'string',
+    value: 'DUR',
+    description: 'how long to run, e.g. 30s, 5m; 0 runs until Ctrl-C (default 60s)',
+  },
   'max-peers': { type: 'string', value: 'N', description: 'AddPeer is refused at N peers (default 20)' },
   seed: { type: 'string', value: 'N', description: 'repeat the simulator decisions of an earlier run' },
   metrics: {
@@ -18,7 +26,11 @@ const FLAGS = {
   },
   trace: { type: 'string', value: 'EXPORTER', description: 'otlp | jaeger | file | off (default off)' },
   log: { type: 'string', value: 'FILE', description: 'write the transition log (.jsonl, .jsonl.gz)' },
-  dbg: { type: 'string', value: 'HOST:PORT', description: 'stream records to a live `psm dbg --listen` (default port 6831)' },
+  dbg: {
+    type: 'string',
+    value: 'HOST:PORT',
+    description: 'stream records to a live `psm dbg --listen` (default port 6831)',
+  },
   quiet: { type: 'boolean', description: 'print only the first line and the final block' },
   json: { type: 'boolean', description: 'print a JSON summary at the end (stats, seed, decisions)' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
@@ -32,7 +44,9 @@ SIM_AM_LOG_LEVEL, PS_AM_DEBUG, PS_AM_LOG_LEVEL, PS_TRACING_HOST, PS_TRACING_AM.`
 
 export async function main(argv: string[]): Promise<number> {
   // `--metrics` may stand alone: give it an empty value so parseArgs accepts it
-  const args = argv.map((a, i) => (a === '--metrics' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('-')) ? '--metrics=' : a))
+  const args = argv.map((a, i) =>
+    a === '--metrics' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('-')) ? '--metrics=' : a,
+  )
   const { flags, positionals } = parseFlags('sim', args, FLAGS)
   if (flags.help) {
     process.stdout.write(formatHelp('psm sim [options]', SUMMARY, FLAGS))
@@ -58,7 +72,8 @@ export async function main(argv: string[]): Promise<number> {
       quiet: Boolean(flags.quiet),
     })
     const dropped = Object.entries(summary.droppedRecords).filter(([, n]) => n > 0)
-    if (dropped.length) process.stderr.write(`psm sim: records dropped: ${dropped.map(([s, n]) => `${s} ${n}`).join(', ')}\n`)
+    if (dropped.length)
+      process.stderr.write(`psm sim: records dropped: ${dropped.map(([s, n]) => `${s} ${n}`).join(', ')}\n`)
     if (summary.droppedSpans > 0) process.stderr.write(`psm sim: spans dropped: ${summary.droppedSpans}\n`)
     if (summary.logFile) {
       process.stderr.write(`psm sim: transition log ${summary.logFile} — open it with: psm dbg ${summary.logFile}\n`)

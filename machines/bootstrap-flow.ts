@@ -107,6 +107,8 @@ export const bootstrapFlowMachine = setup({
         },
         BootstrapDelay: {
           after: { bootstrapDelay: { target: 'BootstrapChecking' } },
+          // a change in the topic's peers checks again without waiting for the delay
+          on: { 'add.BootstrapChecking': 'BootstrapChecking' },
         },
         TopicBootstrapped: {
           entry: 'bootstrapped',

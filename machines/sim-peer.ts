@@ -166,7 +166,11 @@ export const simPeerMachine = setup({
         [INACTIVE]: { on: { 'add.Start': ACTIVE } },
         // a disconnected peer is stopped: leaving Start in the same step keeps Connecting from firing again
         [ACTIVE]: {
-          on: { 'remove.Start': INACTIVE, 'xstate.done.actor.disconnect': INACTIVE, 'xstate.error.actor.disconnect': INACTIVE },
+          on: {
+            'remove.Start': INACTIVE,
+            'xstate.done.actor.disconnect': INACTIVE,
+            'xstate.error.actor.disconnect': INACTIVE,
+          },
         },
       },
     },

@@ -137,7 +137,13 @@ export const simulatorMachine = setup({
       states: {
         [INACTIVE]: { on: { 'add.Heartbeat': { target: ACTIVE, guard: 'started' } } },
         [ACTIVE]: {
-          invoke: { id: 'heartbeat', src: 'heartbeat', input: () => ({ args: undefined }), onDone: INACTIVE, onError: INACTIVE },
+          invoke: {
+            id: 'heartbeat',
+            src: 'heartbeat',
+            input: () => ({ args: undefined }),
+            onDone: INACTIVE,
+            onError: INACTIVE,
+          },
         },
       },
     },
@@ -147,7 +153,13 @@ export const simulatorMachine = setup({
       states: {
         [INACTIVE]: { on: { 'add.AddPeer': { target: ACTIVE, guard: and(['started', 'canAddPeer']) } } },
         [ACTIVE]: {
-          invoke: { id: 'AddPeer', src: 'AddPeer', input: argsOf, onDone: INACTIVE, onError: { target: INACTIVE, actions: 'failed' } },
+          invoke: {
+            id: 'AddPeer',
+            src: 'AddPeer',
+            input: argsOf,
+            onDone: INACTIVE,
+            onError: { target: INACTIVE, actions: 'failed' },
+          },
         },
       },
     },
@@ -234,7 +246,13 @@ export const simulatorMachine = setup({
       states: {
         [INACTIVE]: { on: { 'add.GC': { target: ACTIVE, guard: and(['started', 'canGC']) } } },
         [ACTIVE]: {
-          invoke: { id: 'GC', src: 'GC', input: argsOf, onDone: INACTIVE, onError: { target: INACTIVE, actions: 'failed' } },
+          invoke: {
+            id: 'GC',
+            src: 'GC',
+            input: argsOf,
+            onDone: INACTIVE,
+            onError: { target: INACTIVE, actions: 'failed' },
+          },
         },
       },
     },

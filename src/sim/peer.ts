@@ -5,6 +5,8 @@ import type { PrivateKey } from '@libp2p/interface'
 import { type Actor, createActor, fromPromise } from 'xstate'
 import { simPeerMachine } from '../../machines/sim-peer.js'
 import type { SimConfig } from '../config/sim.js'
+import type { InProcessRegistry } from '../discovery/registry.js'
+import { TopicDiscovery } from '../discovery/topic-discovery.js'
 import { createHost, type Host, type PubsubFactory } from '../net/host.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import type { PeerModel } from './world.js'
@@ -14,6 +16,8 @@ export type SimPeerActor = Actor<typeof simPeerMachine>
 export interface PeerHooks {
   /** the pubsub factory for peer n (machine-driven, with its recorder and metrics) */
   pubsub(n: number): PubsubFactory
+  /** the run's discovery backend */
+  registry: InProcessRegistry
   /** peers to dial when connecting (already running) */
   bootstraps(n: number): Host[]
   /** a message arrived at peer n */
@@ -29,6 +33,7 @@ export interface PeerHooks {
 export class SimPeer {
   readonly actor: SimPeerActor
   host?: Host
+  discovery?: TopicDiscovery
   private key?: PrivateKey
   private readonly waiters = new Map<string, Array<() => void>>()
 
@@ -88,31 +93,36 @@ export class SimPeer {
       this.actor.send({ type: 'EventHostConnected', args: {} })
     })
     this.hooks.onHost?.(n, host)
+    this.discovery = new TopicDiscovery(host, {
+      discovery: this.hooks.registry.forHost(host),
+      id: `ps-${n}-disc`,
+      parent: `ps-${n}`,
+      ...(this.hooks.recorder ? { recorder: this.hooks.recorder } : {}),
+    })
+    this.discovery.start()
     const boots = this.hooks.bootstraps(n)
     const dialed = await Promise.allSettled(boots.map((b) => host.dial(b.getMultiaddrs())))
     if (dialed.some((d) => d.status === 'fulfilled')) this.actor.send({ type: 'add.BootstrapsConnected' })
   }
 
   private async disconnect(): Promise<void> {
+    this.discovery?.stop()
     await this.host?.stop()
   }
 
-  /** Joins a topic: JoiningTopic, subscribe, wait for a topic peer (bounded), TopicJoined. */
+  /**
+   * Joins a topic: JoiningTopic, then discovery (subscribe, advertise, bootstrap flow until a topic
+   * peer is known when others are in the topic, bounded by `timeoutMs`), then TopicJoined.
+   */
   async join(topic: string, timeoutMs: number, hasOthers: boolean): Promise<boolean> {
-    const pubsub = this.host?.services.pubsub
-    if (!pubsub) return false
+    const disc = this.discovery
+    if (!disc) return false
     const done = this.wait(`join:${topic}`)
     this.actor.send({ type: 'JoiningTopic', args: { topic } })
-    pubsub.subscribe(topic)
-    let ready = true
-    if (hasOthers) {
-      ready = await this.untilEvent(
-        pubsub as unknown as EventTarget,
-        'subscription-change',
-        () => pubsub.getSubscribers(topic).length > 0,
-        timeoutMs,
-      )
-    }
+    const ready = await disc.joinTopic(topic, { minPeers: hasOthers ? 1 : 0, timeoutMs }).then(
+      () => true,
+      () => false,
+    )
     this.actor.send({ type: 'TopicJoined', args: { topic } })
     await done
     return ready
@@ -123,6 +133,8 @@ export class SimPeer {
     if (!pubsub) return
     const done = this.wait(`leave:${topic}`)
     this.actor.send({ type: 'LeavingTopic', args: { topic } })
+    // discovery may refuse while the topic's bootstrap runs: the peer leaves the topic all the same
+    this.discovery?.leaveTopic(topic)
     pubsub.unsubscribe(topic)
     this.actor.send({ type: 'TopicLeft', args: { topic } })
     await done
@@ -197,22 +209,6 @@ export class SimPeer {
           resolve()
         }
       })
-    })
-  }
-
-  private untilEvent(target: EventTarget, event: string, cond: () => boolean, timeoutMs: number): Promise<boolean> {
-    if (cond()) return Promise.resolve(true)
-    return new Promise((resolve) => {
-      const onEvent = () => {
-        if (cond()) finish(true)
-      }
-      const finish = (ok: boolean) => {
-        clearTimeout(timer)
-        target.removeEventListener(event, onEvent)
-        resolve(ok)
-      }
-      const timer = setTimeout(() => finish(cond()), timeoutMs)
-      target.addEventListener(event, onEvent)
     })
   }
 }

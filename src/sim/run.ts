@@ -21,6 +21,8 @@ export interface RunSimOptions {
   /** optional trace sink, attached to the recorder */
   traces?: { attach(recorder: Recorder): void; shutdown(): Promise<{ dropped: number; exported?: number }> }
   quiet?: boolean
+  /** called with the final stats while the metrics endpoint still serves them (tests, tools) */
+  beforeClose?: (stats: SimStats, metricsUrl: string | null) => Promise<void>
 }
 
 export interface SimSummary {
@@ -40,7 +42,8 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   const { config, out } = opts
   const seed = config.seed ?? randomSeed()
   const logFile = config.telemetry.log
-  const wantsRecords = Boolean(logFile) || (opts.sinks?.length ?? 0) > 0 || Boolean(opts.traces) || config.telemetry.metrics.enabled
+  const wantsRecords =
+    Boolean(logFile) || (opts.sinks?.length ?? 0) > 0 || Boolean(opts.traces) || config.telemetry.metrics.enabled
   const recorder = wantsRecords ? new Recorder({ source: 'psm sim' }) : undefined
   if (recorder && logFile) recorder.addSink(createJsonlFileSink(logFile))
   for (const s of opts.sinks ?? []) recorder?.addSink(s)
@@ -51,7 +54,10 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   if (config.telemetry.metrics.enabled) {
     metrics = createRunMetrics({ hostLabelLimit: config.telemetry.metrics.hostLabelLimit })
     if (recorder) metrics.attach(recorder)
-    server = await startMetricsServer(metrics.registry, parseMetricsAddress(config.telemetry.metrics.listen, 'telemetry.metrics.listen'))
+    server = await startMetricsServer(
+      metrics.registry,
+      parseMetricsAddress(config.telemetry.metrics.listen, 'telemetry.metrics.listen'),
+    )
   }
 
   const sim = new Simulator(config, seed, {
@@ -86,14 +92,18 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   let printer: NodeJS.Timeout | undefined
   try {
     const started = sim.start()
-    const first = await Promise.race([started.then(() => 'started' as const), (opts.stop ?? new Promise(() => {})).then(() => 'stop' as const)])
+    const first = await Promise.race([
+      started.then(() => 'started' as const),
+      (opts.stop ?? new Promise(() => {})).then(() => 'stop' as const),
+    ])
     if (first === 'stop') interrupted = true
     else {
       if (config.printInterval > 0 && !opts.quiet) {
         printer = setInterval(() => out(formatStatus(sim.stats(), Date.now() - t0)), config.printInterval)
       }
       const timers: Array<Promise<unknown>> = []
-      if (config.duration > 0) timers.push(new Promise((r) => setTimeout(r, Math.max(0, config.duration - (Date.now() - t0)))))
+      if (config.duration > 0)
+        timers.push(new Promise((r) => setTimeout(r, Math.max(0, config.duration - (Date.now() - t0)))))
       if (opts.stop) timers.push(opts.stop.then(() => (interrupted = true)))
       await Promise.race(timers.length ? timers : [new Promise(() => {})])
     }
@@ -104,6 +114,7 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   if (metrics) publishStats(metrics, stats)
   const elapsedMs = Date.now() - t0
   out(formatStatus(stats, elapsedMs, interrupted ? 'final (interrupted)' : 'final'))
+  await opts.beforeClose?.(stats, server?.url ?? null)
   const transitions = recorder?.transitions() ?? 0
   const droppedRecords = recorder?.dropped() ?? {}
   await recorder?.close()

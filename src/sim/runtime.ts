@@ -4,6 +4,7 @@ import { type Actor, createActor, fromPromise } from 'xstate'
 import { SIM_RANDOM_ACTIONS, type SimAction, type SimRandomAction, simulatorMachine } from '../../machines/simulator.js'
 import { topicMachine } from '../../machines/topic.js'
 import type { SimConfig } from '../config/sim.js'
+import { InProcessRegistry } from '../discovery/registry.js'
 import type { Host, PubsubFactory } from '../net/host.js'
 import { machinePubsub } from '../pubsub/machine.js'
 import type { Recorder } from '../telemetry/recorder.js'
@@ -32,6 +33,8 @@ export interface SimHooks {
   onVerified?(recv: number, miss: number): void
   /** a topic is gone */
   onTopicRemoved?(topic: string): void
+  /** a random action was decided (fired or refused) */
+  onDecision?(d: Decision): void
   /** RefreshMetrics ran */
   onRefresh?(stats: SimStats): void
   /** a log line worth showing (peer failures, timeouts) */
@@ -44,7 +47,6 @@ type TopicActor = Actor<typeof topicMachine>
 
 const PEER_START_TIMEOUT_MS = 15_000
 const MAX_BOOTSTRAPS = 2
-const TOPIC_DIAL = 3
 
 export class Simulator {
   readonly world = new World()
@@ -57,8 +59,11 @@ export class Simulator {
   private readonly peers = new Map<number, SimPeer>()
   private readonly topicActors = new Map<string, TopicActor>()
   private readonly actor: SimActor
+  private readonly registry: InProcessRegistry
   private readonly now: () => number
   private beat = 0
+  /** heartbeats decide nothing until the initial network exists */
+  private running = false
   private msgSeq = 0
   private refreshTimer: NodeJS.Timeout | undefined
   private verifyTimers = new Set<NodeJS.Timeout>()
@@ -75,13 +80,15 @@ export class Simulator {
     this.workRng = createRng((seed ^ 0x9e3779b9) >>> 0)
     this.now = hooks.now ?? Date.now
     this.startedAt = this.now()
+    this.registry = new InProcessRegistry({ random: () => this.workRng.next() })
     const periods = Object.fromEntries(SIM_RANDOM_ACTIONS.map((a) => [a, config.periods[a]])) as Record<
       SimRandomAction,
       number
     >
+    // the schedule draws from its own stream: when actions fire never depends on what they found
     this.schedule = new ActionSchedule(
       { heartbeatMs: config.heartbeat, periods, jitter: config.periodJitter },
-      this.rng,
+      createRng((seed + 0x85ebca6b) >>> 0),
     )
     const work = (fn: (args: ActionArgs) => Promise<void>) =>
       fromPromise<void, { args: Readonly<Record<string, unknown>> | undefined }>(async ({ input }) =>
@@ -134,6 +141,7 @@ export class Simulator {
     }
     this.refreshTimer = setInterval(() => this.send('RefreshMetrics', {}), this.config.metricsInterval)
     this.refreshTimer.unref()
+    this.running = true
   }
 
   stats(): SimStats {
@@ -147,7 +155,6 @@ export class Simulator {
     if (this.refreshTimer) clearInterval(this.refreshTimer)
     for (const t of this.verifyTimers) clearTimeout(t)
     this.actor.send({ type: 'remove.Start' })
-    // what is due now is counted; what is not yet due is left out rather than counted as missed
     this.verify(true)
     const final = this.stats()
     await Promise.allSettled([...this.peers.values()].map((p) => p.stop(3000)))
@@ -186,15 +193,19 @@ export class Simulator {
   }
 
   private async heartbeat(): Promise<void> {
+    if (!this.running || this.stopped) return
     this.beat++
     const beat = this.beat
     const fired: Array<Promise<boolean>> = []
     for (const action of this.schedule.select(beat)) {
       const args = decide(action, this.world, this.rng, this.config)
-      this.decisions.push({ beat, action, args })
+      const d = { beat, action, args }
+      this.decisions.push(d)
+      this.hooks.onDecision?.(d)
       fired.push(this.fire(action, args))
     }
-    if ([...this.world.pending.values()].some((m) => m.verifyAt <= this.now())) fired.push(this.fire('VerifyMsgsRecv', {}))
+    if ([...this.world.pending.values()].some((m) => m.verifyAt <= this.now()))
+      fired.push(this.fire('VerifyMsgsRecv', {}))
     await Promise.all(fired)
   }
 
@@ -217,6 +228,7 @@ export class Simulator {
     const ready = this.world.readyPeers()
     const peer = new SimPeer(model, this.config, {
       pubsub: (n) => this.pubsubFor(n),
+      registry: this.registry,
       bootstraps: () => {
         const picks: SimPeer[] = []
         const pool = [...ready]
@@ -265,6 +277,7 @@ export class Simulator {
     this.peers.delete(n)
     this.world.peers.delete(n)
     this.world.counters.peersRemoved++
+    this.hooks.onNotice?.(`removed sim-p${n}`)
   }
 
   private async addTopic(name: string): Promise<void> {
@@ -310,7 +323,7 @@ export class Simulator {
     for (const n of picks) await this.join(n, t.name)
   }
 
-  /** Peer n joins topic: dials a few ready members (discovery), subscribes, waits for a topic peer. */
+  /** Peer n joins topic through its discovery machine (advertise, bootstrap flow, dial what it finds). */
   private async join(n: number, name: string): Promise<boolean> {
     const model = this.world.peers.get(n)
     const peer = this.peers.get(n)
@@ -319,14 +332,6 @@ export class Simulator {
     model.busy.add(name)
     t.peers.add(n)
     const members = this.world.readyMembers(t).filter((m) => m.n !== n)
-    const dial: SimPeer[] = []
-    const pool = [...members]
-    while (dial.length < TOPIC_DIAL && pool.length > 0) {
-      const [m] = pool.splice(this.workRng.int(pool.length), 1)
-      const sp = m ? this.peers.get(m.n) : undefined
-      if (sp?.host) dial.push(sp)
-    }
-    await Promise.allSettled(dial.map((d) => peer.host!.dial(d.host!.getMultiaddrs())))
     const ok = await peer.join(name, this.config.deliveryTimeout, members.length > 0)
     model.busy.delete(name)
     if (!this.world.topics.has(name) || model.removing) return false
@@ -389,19 +394,24 @@ export class Simulator {
     const t = this.world.topics.get(name)
     if (!peer || !t) return
     const id = `m${++this.msgSeq}-p${n}`
+    // receivers: members that know a topic peer now (a joiner whose discovery found nobody yet, or a
+    // peer cut off by churn, cannot be reached and is not expected to be)
     const expected = new Set(
       this.world
         .readyMembers(t)
         .map((m) => m.n)
-        .filter((x) => x !== n),
+        .filter((x) => x !== n && this.topicPeers(x, name) > 0),
     )
     const sentAt = this.now()
     const msg = { id, topic: name, from: n, sentAt, expected, received: new Set<number>(), verifyAt: Infinity }
     this.world.pending.set(id, msg)
     const res = await peer.send(name, id, new TextEncoder().encode(`${id} ${sentAt}`))
     if (!res.ok) {
+      // e.g. the sender lost its last topic peer: the network's state, not the simulator's failure
       this.world.pending.delete(id)
-      throw new Error(`publish to ${name} failed: ${res.error}`)
+      this.world.counters.publishFailed++
+      this.hooks.onNotice?.(`${peer.model.id} could not publish to ${name}: ${res.error}`)
+      return
     }
     this.world.counters.msgsSent++
     t.msgTimes.push(sentAt)
@@ -413,6 +423,10 @@ export class Simulator {
     }, this.config.verifyDelay)
     timer.unref()
     this.verifyTimers.add(timer)
+  }
+
+  private topicPeers(n: number, topic: string): number {
+    return this.peers.get(n)?.host?.services.pubsub.getSubscribers(topic).length ?? 0
   }
 
   private onMessage(n: number, _topic: string, data: Uint8Array): void {
@@ -437,26 +451,37 @@ export class Simulator {
 
   /**
    * For each due message: every peer that was in the topic at send time and still is either got it
-   * (received) or, once the delivery timeout passed, missed it. `final` settles what is due now.
+   * (received) or, once the delivery timeout passed, missed it. At the final stop, messages still
+   * within their timeout are left out (counted as unverified), never counted as missed.
    */
   private verify(final = false): void {
     const now = this.now()
     for (const [id, m] of this.world.pending) {
-      if (m.verifyAt > now) continue
+      if (m.verifyAt > now && !final) continue
       const stillIn = [...m.expected].filter((x) => this.world.peers.get(x)?.topics.has(m.topic))
       const got = stillIn.filter((x) => m.received.has(x)).length
       const timedOut = now - m.sentAt >= this.config.deliveryTimeout
-      if (got === stillIn.length || timedOut || final) {
+      if (got === stillIn.length || timedOut) {
         this.world.counters.msgsRecv += got
         this.world.counters.msgsMiss += stillIn.length - got
         this.world.pending.delete(id)
         this.hooks.onVerified?.(got, stillIn.length - got)
-      } else if (!final) {
+        if (got < stillIn.length) {
+          const lost = stillIn.filter((x) => !m.received.has(x)).map((x) => `sim-p${x}`)
+          this.hooks.onNotice?.(`${id} to ${m.topic} missed by ${lost.join(', ')} after ${now - m.sentAt} ms`)
+        }
+      } else if (final) {
+        this.world.counters.unverified++
+        this.world.pending.delete(id)
+      } else {
         // check again shortly: some peers are still on the way
-        const timer = setTimeout(() => {
-          this.verifyTimers.delete(timer)
-          this.send('VerifyMsgsRecv', {})
-        }, Math.max(50, this.config.verifyDelay))
+        const timer = setTimeout(
+          () => {
+            this.verifyTimers.delete(timer)
+            this.send('VerifyMsgsRecv', {})
+          },
+          Math.max(50, this.config.verifyDelay),
+        )
         timer.unref()
         this.verifyTimers.add(timer)
       }

@@ -82,7 +82,7 @@ export function formatStatus(s: SimStats, elapsedMs: number, title = 'status'): 
     ['peers', `${s.peers} (${s.readyPeers} ready)`],
     ['topics', s.topics],
     ['connections', s.connections],
-    ['conns/peer', s.peers ? (2 * s.connections / s.peers).toFixed(1) : '0'],
+    ['conns/peer', s.peers ? ((2 * s.connections) / s.peers).toFixed(1) : '0'],
     ['streams', s.streams],
     ['friendships', s.friendships],
     ['peers with topics', s.peersWithTopics],
@@ -96,7 +96,9 @@ export function formatStatus(s: SimStats, elapsedMs: number, title = 'status'): 
   if (s.perTopic.length > 0) {
     out.push(`${'topic'.padEnd(18)}${'peers'.padStart(6)}${'msgs/win'.padStart(10)}  state`)
     for (const t of s.perTopic) {
-      out.push(`${t.name.padEnd(18)}${String(t.peers).padStart(6)}${String(t.msgsInWindow).padStart(10)}  ${t.states.join(',')}`)
+      out.push(
+        `${t.name.padEnd(18)}${String(t.peers).padStart(6)}${String(t.msgsInWindow).padStart(10)}  ${t.states.join(',')}`,
+      )
     }
   }
   return `${out.join('\n')}\n`

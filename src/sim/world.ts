@@ -51,6 +51,10 @@ export interface Counters {
   leaves: number
   friendships: number
   joinTimeouts: number
+  /** publishes gossipsub refused (e.g. no topic peer left) */
+  publishFailed: number
+  /** messages still in flight at the stop: neither received by all nor timed out */
+  unverified: number
 }
 
 export class World {
@@ -69,6 +73,8 @@ export class World {
     leaves: 0,
     friendships: 0,
     joinTimeouts: 0,
+    unverified: 0,
+    publishFailed: 0,
   }
   private nextPeer = 0
   private topicSeq = 0

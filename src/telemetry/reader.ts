@@ -21,7 +21,8 @@ export function checkRecord(r: unknown): string | undefined {
   switch (o.kind) {
     case 'header':
       if (o.format !== LOG_FORMAT) return `header format is '${String(o.format)}', expected '${LOG_FORMAT}'`
-      if (o.version !== LOG_VERSION) return `unknown format version ${String(o.version)} (this psm reads ${LOG_VERSION})`
+      if (o.version !== LOG_VERSION)
+        return `unknown format version ${String(o.version)} (this psm reads ${LOG_VERSION})`
       return num('time') ? undefined : 'header lacks a numeric time'
     case 'machine': {
       if (!str('id') || !str('type') || !num('time')) return 'machine record needs id, type and time'
@@ -36,7 +37,8 @@ export function checkRecord(r: unknown): string | undefined {
     case 'tx':
       if (!str('machine') || !num('seq') || !num('time') || !str('event')) return 'tx needs machine, seq, time, event'
       if (typeof o.accepted !== 'boolean') return 'tx accepted must be a boolean'
-      if (!strs('added') || !strs('removed') || !strs('touched')) return 'tx added/removed/touched must be lists of names'
+      if (!strs('added') || !strs('removed') || !strs('touched'))
+        return 'tx added/removed/touched must be lists of names'
       if (!num('durationUs')) return 'tx needs a numeric durationUs'
       return undefined
     case 'snapshot':

@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createActor } from 'xstate'
 import { describe, expect, test } from 'vitest'
+import { createActor } from 'xstate'
 import { machineCatalog } from '../../machines/index.js'
 import { createJsonlFileSink } from '../../src/telemetry/file-sink.js'
 import { Recorder } from '../../src/telemetry/recorder.js'
@@ -78,7 +78,11 @@ describe('psm binary', () => {
     const stats = await runPsm(['log', 'stats', file, '--json'])
     expect(stats.code).toBe(0)
     const s = JSON.parse(stats.stdout)
-    expect(Object.keys(s.machinesByType).sort()).toEqual(machineCatalog().map((m) => m.type).sort())
+    expect(Object.keys(s.machinesByType).sort()).toEqual(
+      machineCatalog()
+        .map((m) => m.type)
+        .sort(),
+    )
     expect(s.activations['pubsub-host'].GetPeers).toBe(1)
     expect(s.refused).toBeGreaterThan(0) // GetPeers is no event of the other five
     const text = await runPsm(['log', 'stats', file])

@@ -1,7 +1,7 @@
 // Test helper: runs a machine under a Recorder with a ring sink and exposes its records.
 import { type AnyStateMachine, createActor } from 'xstate'
-import type { PsmRecord, TxRecord } from '../../src/telemetry/records.js'
 import { Recorder } from '../../src/telemetry/recorder.js'
+import type { PsmRecord, TxRecord } from '../../src/telemetry/records.js'
 import { createRingSink } from '../../src/telemetry/ring-sink.js'
 
 export function recorded<M extends AnyStateMachine>(machine: M, id: string, input?: unknown) {

@@ -1,5 +1,5 @@
-import { fromPromise } from 'xstate'
 import { describe, expect, test } from 'vitest'
+import { fromPromise } from 'xstate'
 import { bootstrapFlowMachine } from '../../machines/bootstrap-flow.js'
 import { recorded, until } from '../helpers/record.js'
 

@@ -1,5 +1,5 @@
-import { fromPromise } from 'xstate'
 import { describe, expect, test } from 'vitest'
+import { fromPromise } from 'xstate'
 import { discoveryMachine } from '../../machines/discovery.js'
 import { recorded, until } from '../helpers/record.js'
 

@@ -1,5 +1,5 @@
-import { fromPromise } from 'xstate'
 import { describe, expect, test } from 'vitest'
+import { fromPromise } from 'xstate'
 import { deriveSchema } from '../../machines/schema.js'
 import { simPeerMachine } from '../../machines/sim-peer.js'
 import { recorded, tick, until } from '../helpers/record.js'

@@ -1,5 +1,5 @@
-import { fromPromise } from 'xstate'
 import { describe, expect, test } from 'vitest'
+import { fromPromise } from 'xstate'
 import { deriveSchema } from '../../machines/schema.js'
 import { simulatorMachine } from '../../machines/simulator.js'
 import { recorded, until } from '../helpers/record.js'

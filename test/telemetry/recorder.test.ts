@@ -1,9 +1,9 @@
-import { createActor } from 'xstate'
 import { describe, expect, test } from 'vitest'
+import { createActor } from 'xstate'
 import { pubsubHostMachine } from '../../machines/pubsub-host.js'
 import { topicMachine } from '../../machines/topic.js'
-import type { SnapshotRecord } from '../../src/telemetry/records.js'
 import { eventName, Recorder, recordArgs } from '../../src/telemetry/recorder.js'
+import type { SnapshotRecord } from '../../src/telemetry/records.js'
 import { createRingSink } from '../../src/telemetry/ring-sink.js'
 
 describe('recorder', () => {
