@@ -1,5 +1,6 @@
 // `runSim`: one simulator run with its telemetry — transition log, live debugger stream, metrics
 // endpoint, traces — started before the network and flushed after it, on any kind of stop.
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { SimConfig } from '../config/sim.js'
 import { createJsonlFileSink } from '../telemetry/file-sink.js'
 import { createRunMetrics, type RunMetrics } from '../telemetry/metrics.js'
@@ -36,6 +37,8 @@ export interface SimSummary {
   droppedRecords: Record<string, number>
   droppedSpans: number
   interrupted: boolean
+  /** what the run cost this process */
+  process: { cpuMs: number; cpuPercent: number; peakRssBytes: number; eventLoopDelayP99Ms: number }
 }
 
 export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
@@ -88,6 +91,14 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
       `${logFile ? `, log ${logFile}` : ''}${server ? `, metrics ${server.url}` : ''}\n`,
   )
   const t0 = Date.now()
+  const cpu0 = process.cpuUsage()
+  const loop = monitorEventLoopDelay({ resolution: 10 })
+  loop.enable()
+  let peakRss = process.memoryUsage.rss()
+  const rssTimer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss())
+  }, 250)
+  rssTimer.unref()
   let interrupted = false
   let printer: NodeJS.Timeout | undefined
   try {
@@ -109,6 +120,16 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
     }
   } finally {
     if (printer) clearInterval(printer)
+  }
+  loop.disable()
+  clearInterval(rssTimer)
+  const cpu = process.cpuUsage(cpu0)
+  const runMs = Math.max(1, Date.now() - t0)
+  const cost = {
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    cpuPercent: Number(((100 * (cpu.user + cpu.system)) / 1000 / runMs).toFixed(1)),
+    peakRssBytes: Math.max(peakRss, process.memoryUsage.rss()),
+    eventLoopDelayP99Ms: Number((loop.percentile(99) / 1e6).toFixed(2)),
   }
   const stats = await sim.stop()
   if (metrics) publishStats(metrics, stats)
@@ -132,6 +153,7 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
     droppedRecords,
     droppedSpans: spans.dropped,
     interrupted,
+    process: cost,
   }
 }
 

@@ -496,7 +496,7 @@ export class Simulator {
   /** Derives the topic machine from the topic's peers and message window. */
   private syncTopic(t: TopicModel): void {
     const actor = this.topicActors.get(t.name)
-    if (!actor || actor.getSnapshot().status !== 'active') return
+    if (actor?.getSnapshot().status !== 'active') return
     const members = t.peers.size
     const want = {
       HasPeers: members > 0,
