@@ -50,11 +50,11 @@ export interface SimulatorContext {
 }
 
 const EXCEPTION = 1
-type ActionInput = { args: Args | undefined }
-const work = fromPromise<void, ActionInput>(async () => {})
+export type SimActionInput = { args: Args | undefined }
+const work = fromPromise<void, SimActionInput>(async () => {})
 const yes = () => true
 // the args of the `add.X` event that entered an action state become its actor's input
-const argsOf = ({ event }: { event: SimulatorEvent }): ActionInput => ({
+const argsOf = ({ event }: { event: SimulatorEvent }): SimActionInput => ({
   args: 'args' in event ? event.args : undefined,
 })
 

@@ -44,7 +44,7 @@ export interface SimSummary {
 export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   const { config, out } = opts
   const seed = config.seed ?? randomSeed()
-  const logFile = config.telemetry.log
+  const logFile = resolveLogPath(config.telemetry.log)
   const wantsRecords =
     Boolean(logFile) || (opts.sinks?.length ?? 0) > 0 || Boolean(opts.traces) || config.telemetry.metrics.enabled
   const recorder = wantsRecords ? new Recorder({ source: 'psm sim' }) : undefined
@@ -167,4 +167,11 @@ function publishStats(metrics: RunMetrics, s: SimStats): void {
     peersWithTopics: s.peersWithTopics,
   })
   for (const t of s.perTopic) metrics.sim.peersPerTopic(t.name, t.peers)
+}
+
+/** `dir/` (a trailing slash) means a new timestamped file in dir: `dir/sim-2026-11-21T06-27-34.jsonl.gz`. */
+export function resolveLogPath(log: string | null, now = new Date()): string | null {
+  if (!log || !/[\\/]$/.test(log)) return log
+  const stamp = now.toISOString().slice(0, 19).replace(/:/g, '-')
+  return `${log}sim-${stamp}.jsonl.gz`
 }

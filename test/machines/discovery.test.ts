@@ -13,7 +13,9 @@ describe('discovery machine', () => {
   test('Start adds PoolTimer, which refreshes periodically; refreshed replaces refreshing', async () => {
     let refreshes = 0
     const m = discoveryMachine.provide({
-      actors: { refreshDiscoveries: fromPromise(async () => void refreshes++) },
+      actors: { refreshDiscoveries: fromPromise<void>(async () => {
+        refreshes++
+      }) },
       delays: { poolInterval: 5 },
     })
     const r = recorded(m, 'ps-1-disc')

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { fromPromise } from 'xstate'
 import { deriveSchema } from '../../machines/schema.js'
-import { simulatorMachine } from '../../machines/simulator.js'
+import { type SimActionInput, simulatorMachine } from '../../machines/simulator.js'
 import { recorded, until } from '../helpers/record.js'
 
 describe('simulator machine', () => {
@@ -15,7 +15,9 @@ describe('simulator machine', () => {
     let peers = 0
     const m = simulatorMachine.provide({
       guards: { canAddPeer: () => peers < 1 },
-      actors: { AddPeer: fromPromise(async () => void peers++) },
+      actors: { AddPeer: fromPromise<void, SimActionInput>(async () => {
+        peers++
+      }) },
     })
     const r = recorded(m, 'sim')
     r.actor.send({ type: 'add.AddPeer' })
@@ -34,8 +36,10 @@ describe('simulator machine', () => {
     const m = simulatorMachine.provide({
       delays: { heartbeat: 5 },
       actors: {
-        heartbeat: fromPromise(async () => void beats++),
-        GC: fromPromise(async () => {
+        heartbeat: fromPromise<void, SimActionInput>(async () => {
+          beats++
+        }),
+        GC: fromPromise<void, SimActionInput>(async () => {
           throw new Error('gc failed')
         }),
       },
