@@ -5,6 +5,7 @@ import { loadSimConfig } from '../src/config/sim.js'
 import { UsageError } from '../src/errors.js'
 import { runSim } from '../src/sim/run.js'
 import { simTelemetry } from '../src/sim/telemetry.js'
+import { formatTraceReport } from '../src/telemetry/otel.js'
 
 const FLAGS = {
   config: {
@@ -74,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     const dropped = Object.entries(summary.droppedRecords).filter(([, n]) => n > 0)
     if (dropped.length)
       process.stderr.write(`psm sim: records dropped: ${dropped.map(([s, n]) => `${s} ${n}`).join(', ')}\n`)
-    if (summary.droppedSpans > 0) process.stderr.write(`psm sim: spans dropped: ${summary.droppedSpans}\n`)
+    if (summary.traces) process.stderr.write(`psm sim: ${formatTraceReport(summary.traces)}\n`)
     if (summary.logFile) {
       process.stderr.write(`psm sim: transition log ${summary.logFile} — open it with: psm dbg ${summary.logFile}\n`)
     }

@@ -2,9 +2,11 @@
 // endpoint, traces — started before the network and flushed after it, on any kind of stop.
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { SimConfig } from '../config/sim.js'
+import type { Host } from '../net/host.js'
 import { createJsonlFileSink } from '../telemetry/file-sink.js'
 import { createRunMetrics, type RunMetrics } from '../telemetry/metrics.js'
 import { type MetricsServer, parseMetricsAddress, startMetricsServer } from '../telemetry/metrics-server.js'
+import type { HostTracer, TraceReport, TraceSink } from '../telemetry/otel.js'
 import { Recorder } from '../telemetry/recorder.js'
 import type { Sink } from '../telemetry/records.js'
 import { randomSeed } from './rng.js'
@@ -19,8 +21,8 @@ export interface RunSimOptions {
   stop?: Promise<unknown>
   /** extra sinks for the records (the live debugger stream) */
   sinks?: Sink[]
-  /** optional trace sink, attached to the recorder */
-  traces?: { attach(recorder: Recorder): void; shutdown(): Promise<{ dropped: number; exported?: number }> }
+  /** optional trace sink: machine spans from the recorder, gossipsub spans per host */
+  traces?: TraceSink
   quiet?: boolean
   /** called with the final stats while the metrics endpoint still serves them (tests, tools) */
   beforeClose?: (stats: SimStats, metricsUrl: string | null) => Promise<void>
@@ -36,6 +38,7 @@ export interface SimSummary {
   decisions: Simulator['decisions']
   droppedRecords: Record<string, number>
   droppedSpans: number
+  traces: TraceReport | null
   interrupted: boolean
   /** what the run cost this process */
   process: { cpuMs: number; cpuPercent: number; peakRssBytes: number; eventLoopDelayP99Ms: number }
@@ -63,14 +66,30 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
     )
   }
 
+  const tracers = new Map<number, HostTracer>()
+  const traces = opts.traces
   const sim = new Simulator(config, seed, {
     ...(recorder ? { recorder } : {}),
-    ...(metrics
+    ...(metrics || traces
       ? {
           gossipsubInit: (n: number) => {
-            const m = metrics!.gossipsub.forHost(`ps-${n}`)
-            return { metricsRegister: m.metricsRegister, metricsTopicStrToLabel: m.metricsTopicStrToLabel }
+            const m = metrics?.gossipsub.forHost(`ps-${n}`)
+            if (!traces)
+              return m ? { metricsRegister: m.metricsRegister, metricsTopicStrToLabel: m.metricsTopicStrToLabel } : {}
+            const tracer = traces.hostTracer({ host: `ps-${n}` })
+            tracers.set(n, tracer)
+            return { ...tracer.gossipsubOptions(m ?? null) }
           },
+          onHost: (n: number, host: Host) =>
+            tracers.get(n)?.observe(host.services.pubsub as never, host as never, host.peerId.toString()),
+          onHostStopped: (n: number) => {
+            tracers.get(n)?.end()
+            tracers.delete(n)
+          },
+        }
+      : {}),
+    ...(metrics
+      ? {
           onDelivery: (ms: number) => metrics!.sim.deliveryLatency(ms / 1000),
           onRefresh: (s: SimStats) => publishStats(metrics!, s),
           onVerified: (recv: number, miss: number) => {
@@ -139,7 +158,8 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   const transitions = recorder?.transitions() ?? 0
   const droppedRecords = recorder?.dropped() ?? {}
   await recorder?.close()
-  const spans = (await opts.traces?.shutdown()) ?? { dropped: 0 }
+  for (const t of tracers.values()) t.end()
+  const spans = (await opts.traces?.shutdown()) ?? null
   await server?.close()
   metrics?.close()
   return {
@@ -151,7 +171,8 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
     metricsUrl: server?.url ?? null,
     decisions: sim.decisions,
     droppedRecords,
-    droppedSpans: spans.dropped,
+    droppedSpans: spans?.dropped ?? 0,
+    traces: spans,
     interrupted,
     process: cost,
   }

@@ -27,6 +27,8 @@ export interface SimHooks {
   /** extra gossipsub options for peer n (metrics register, tracing) */
   gossipsubInit?(n: number): Record<string, unknown>
   onHost?(n: number, host: Host): void
+  /** the host of peer n stopped */
+  onHostStopped?(n: number): void
   /** a delivery was observed, with its latency */
   onDelivery?(latencyMs: number): void
   /** VerifyMsgsRecv counted deliveries that arrived and that were missed */
@@ -274,6 +276,7 @@ export class Simulator {
     for (const f of model.friends) this.world.peers.get(f)?.friends.delete(n)
     for (const m of this.world.pending.values()) m.expected.delete(n)
     await peer.stop(5000)
+    this.hooks.onHostStopped?.(n)
     this.peers.delete(n)
     this.world.peers.delete(n)
     this.world.counters.peersRemoved++

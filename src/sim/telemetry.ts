@@ -1,11 +1,11 @@
 // The sinks a sim run streams records to besides its log file: the live debugger and traces.
 import type { SimConfig } from '../config/sim.js'
-import type { Recorder } from '../telemetry/recorder.js'
+import { createTraceSink, type TraceSink } from '../telemetry/otel.js'
 import type { Sink } from '../telemetry/records.js'
 
 export interface SimTelemetry {
   sinks: Sink[]
-  traces?: { attach(recorder: Recorder): void; shutdown(): Promise<{ dropped: number }> }
+  traces?: TraceSink
 }
 
 export async function simTelemetry(config: SimConfig, notice: (text: string) => void): Promise<SimTelemetry> {
@@ -16,7 +16,17 @@ export async function simTelemetry(config: SimConfig, notice: (text: string) => 
     const [host, port] = splitHostPort(dbg)
     sinks.push(createSocketSink({ host, port, onNotice: notice }))
   }
-  return { sinks }
+  const t = config.telemetry.trace
+  if (t.exporter === 'off' || (t.am === 0 && t.host === 0)) return { sinks }
+  const traces = await createTraceSink({
+    exporter: t.exporter,
+    level: t.am as 0 | 1 | 2,
+    hostLevel: t.host as 0 | 1,
+    endpoint: t.endpoint,
+    file: t.file,
+    serviceName: 'psm-sim',
+  })
+  return { sinks, traces }
 }
 
 function splitHostPort(v: string): [string, number] {
