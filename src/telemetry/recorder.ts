@@ -243,27 +243,34 @@ export class Recorder {
         this.emit({ kind: 'machine', id: t.id, parent, type: schema.type, schema, time: this.now() })
         return
       }
-      case '@xstate.event': {
-        // events are inspected on their target
+      case '@xstate.microstep': {
+        // xstate inspects `@xstate.event` when an event is *sent*; an event queued while the actor is
+        // busy would be taken for the one in progress. Microsteps and snapshots carry the event being
+        // processed, so a transition starts at its first microstep.
         const t = this.bySession.get(ref.sessionId)
         if (!t || t.stopped) return
-        const e = ev.event as { type: string; args?: unknown }
-        t.eventType = eventName(e.type)
-        t.eventArgs = e.args
-        t.accepted = e.type === 'xstate.init'
-        t.startedAt = performance.now()
-        return
-      }
-      case '@xstate.microstep': {
-        const t = this.bySession.get(ref.sessionId)
-        if (!t || t.eventType === null) return
+        if (t.eventType === null) {
+          const e = ev.event as { type: string; args?: unknown }
+          t.eventType = eventName(e.type)
+          t.eventArgs = e.args
+          t.accepted = false
+          t.startedAt = performance.now()
+        }
         if (ev._transitions.length > 0) t.accepted = true
         return
       }
       case '@xstate.snapshot': {
         const t = this.bySession.get(ref.sessionId)
-        if (!t || t.eventType === null || t.stopped) return
+        if (!t || t.stopped) return
         const snap = ev.snapshot as unknown as { value: unknown; context: unknown; status: string }
+        if (t.eventType === null) {
+          // no microstep: the initial snapshot, or an event that selected nothing
+          const e = ev.event as { type: string; args?: unknown }
+          t.eventType = eventName(e.type)
+          t.eventArgs = e.args
+          t.accepted = e.type === 'xstate.init'
+          t.startedAt = performance.now()
+        }
         this.onTx(t, snap)
         if (snap.status !== 'active') this.stopMachine(t)
         return

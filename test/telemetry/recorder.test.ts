@@ -46,6 +46,27 @@ describe('recorder', () => {
     expect(snaps[1]!.ticks.slice(0, 3)).toEqual([3, 1, 4])
   })
 
+  test('an event sent while the actor is busy is recorded under its own name, after the one in progress', () => {
+    const rec = new Recorder()
+    const ring = createRingSink()
+    rec.addSink(ring)
+    const m = pubsubHostMachine.provide({
+      actions: {
+        // sent from inside a transition: xstate queues it until this one ends
+        GetPeers: ({ self }) => self.send({ type: 'add.PeersDead' }),
+      },
+    })
+    const a = createActor(m, rec.actorOptions('ps-q')).start()
+    a.send({ type: 'GetPeers', args: { n: 1 } })
+    const txs = ring.records().filter((r) => r.kind === 'tx')
+    expect(txs.map((t) => (t.kind === 'tx' ? [t.event, t.added] : []))).toEqual([
+      ['init', []],
+      ['GetPeers', []],
+      ['add.PeersDead', ['PeersDead']],
+    ])
+    expect(txs[1]).toMatchObject({ args: { n: 1 }, accepted: true, touched: ['GetPeers'] })
+  })
+
   test('args keep primitives only; xstate internal events get short names', () => {
     expect(recordArgs({ topic: 't', n: 1, ok: true, data: new Uint8Array(3), fn: () => 1, big: 5n })).toEqual({
       topic: 't',
