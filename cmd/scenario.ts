@@ -1,5 +1,114 @@
-// `psm scenario`: not built yet.
-export async function main(_argv: string[]): Promise<number> {
-  process.stderr.write('psm scenario: not available yet\n')
-  return 1
+// `psm scenario simple-discovery --hosts H --msgs M --impl vanilla|machine [...]`: one scripted run.
+// Exit 0 when every message reached every subscriber, 1 otherwise (the JSON is still printed), 2 for bad flags.
+import { formatHelp, parseDuration, parseFlags, parseIntFlag } from '../src/cli/args.js'
+import { errorMessage, InputError, UsageError } from '../src/errors.js'
+import {
+  DEFAULT_HEARTBEAT_MS,
+  ENCRYPTERS,
+  type EncrypterKind,
+  MUXERS,
+  type MuxerKind,
+  SIGNINGS,
+  type SigningKind,
+  TRANSPORTS,
+  type TransportKind,
+} from '../src/net/constants.js'
+import { formatScenarioResult } from '../src/scenario/format.js'
+import { IMPLS, type Impl, runSimpleDiscovery, SIMPLE_DISCOVERY } from '../src/scenario/simple-discovery.js'
+
+const FLAGS = {
+  hosts: { type: 'string', value: 'H', description: 'number of hosts (>= 2)', default: '10' },
+  msgs: { type: 'string', value: 'M', description: 'messages after the first one', default: '100' },
+  impl: {
+    type: 'string',
+    value: 'IMPL',
+    description: 'pubsub implementation: vanilla|machine|machine-full (every event through the xstate step)',
+    default: 'machine',
+  },
+  seed: { type: 'string', value: 'S', description: 'seed of the random choices', default: '1' },
+  timeout: { type: 'string', value: 'DURATION', description: 'time limit of the whole run', default: '60s' },
+  'min-peers': {
+    type: 'string',
+    value: 'N',
+    description: 'topic peers host 0 waits for before publishing (default: hosts-1)',
+  },
+  log: { type: 'string', value: 'FILE', description: 'write every transition to FILE (.jsonl, .gz for gzip)' },
+  json: { type: 'boolean', description: 'print one JSON object with the results' },
+  'full-step': {
+    type: 'boolean',
+    description: 'machine impl: run every pubsub host event through the xstate step, also when not recording',
+  },
+  transport: { type: 'string', value: 'T', description: 'memory|tcp', default: 'memory' },
+  encrypter: { type: 'string', value: 'E', description: 'plaintext|noise', default: 'plaintext' },
+  muxer: { type: 'string', value: 'M', description: 'mplex|yamux', default: 'mplex' },
+  signing: { type: 'string', value: 'S', description: 'unsigned|signed', default: 'unsigned' },
+  heartbeat: { type: 'string', value: 'DURATION', description: 'gossipsub heartbeat', default: '1s' },
+  help: { type: 'boolean', short: 'h', description: 'show this help' },
+} as const
+
+const USAGE = `psm scenario ${SIMPLE_DISCOVERY} --hosts H --msgs M --impl vanilla|machine|machine-full [--seed S] [--log FILE] [--json]`
+const SUMMARY = `Runs the seed's TestSimpleDiscovery: H hosts join topic 'foobar' through discovery, host 0 publishes
+a first message once the topic is ready, then M messages from random hosts must each reach every subscriber.`
+
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${flag}: '${value}' is not one of ${allowed.join(', ')}`)
+  }
+  return value as T
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { flags, positionals } = parseFlags('scenario', argv, FLAGS)
+  if (flags.help) {
+    process.stdout.write(formatHelp(USAGE, SUMMARY, FLAGS))
+    return 0
+  }
+  const [name, extra] = positionals
+  if (name === undefined) throw new UsageError(`missing the scenario name (known: ${SIMPLE_DISCOVERY})`)
+  if (name !== SIMPLE_DISCOVERY) throw new UsageError(`unknown scenario '${name}' (known: ${SIMPLE_DISCOVERY})`)
+  if (extra !== undefined) throw new UsageError(`unexpected argument '${extra}'`)
+  const hosts = parseIntFlag('--hosts', flags.hosts ?? '10', 2, 10_000)
+  const msgs = parseIntFlag('--msgs', flags.msgs ?? '100', 0, 10_000_000)
+  const impl = oneOf<Impl>('impl', flags.impl ?? 'machine', IMPLS)
+  const seed = parseIntFlag('--seed', flags.seed ?? '1', 0, 2 ** 32 - 1)
+  const timeoutMs = parseDuration('--timeout', flags.timeout ?? '60s')
+  if (timeoutMs <= 0) throw new UsageError('--timeout: must be more than 0')
+  const minPeers = flags['min-peers'] === undefined ? undefined : parseIntFlag('--min-peers', flags['min-peers'], 0)
+  const host = {
+    transport: oneOf<TransportKind>('transport', flags.transport ?? 'memory', TRANSPORTS),
+    encrypter: oneOf<EncrypterKind>('encrypter', flags.encrypter ?? 'plaintext', ENCRYPTERS),
+    muxer: oneOf<MuxerKind>('muxer', flags.muxer ?? 'mplex', MUXERS),
+    signing: oneOf<SigningKind>('signing', flags.signing ?? 'unsigned', SIGNINGS),
+    heartbeatMs: flags.heartbeat === undefined ? DEFAULT_HEARTBEAT_MS : parseDuration('--heartbeat', flags.heartbeat),
+  }
+
+  // the recorder is loaded only for --log: a run without it pays nothing for recording
+  let recorder: import('../src/telemetry/recorder.js').Recorder | undefined
+  if (flags.log !== undefined) {
+    const { Recorder } = await import('../src/telemetry/recorder.js')
+    const { createJsonlFileSink } = await import('../src/telemetry/file-sink.js')
+    recorder = new Recorder({ source: `psm scenario ${SIMPLE_DISCOVERY}` })
+    try {
+      recorder.addSink(createJsonlFileSink(flags.log))
+    } catch (err) {
+      throw new InputError(`--log: cannot write '${flags.log}': ${errorMessage(err)}`)
+    }
+  }
+
+  const json = flags.json === true
+  const result = await runSimpleDiscovery({
+    hosts,
+    msgs,
+    impl,
+    seed,
+    timeoutMs,
+    ...(minPeers !== undefined ? { minPeers } : {}),
+    ...(recorder ? { recorder } : {}),
+    fullStep: flags['full-step'] === true,
+    host,
+    progress: (line) => process.stderr.write(`psm scenario: ${line}\n`),
+  })
+  await recorder?.close()
+  process.stdout.write(json ? `${JSON.stringify(result)}\n` : formatScenarioResult(result))
+  return result.failure === null ? 0 : 1
 }

@@ -1,6 +1,8 @@
 // Versions of psm and of what it runs on, for reports and --version.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 function pkgVersion(name: string): string {
   try {
@@ -8,6 +10,16 @@ function pkgVersion(name: string): string {
     const path = require.resolve(`${name}/package.json`)
     return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version
   } catch {
+    // packages whose `exports` hide package.json (libp2p, @libp2p/*): walk up from the entry point
+    try {
+      let dir = dirname(fileURLToPath(import.meta.resolve(name)))
+      for (let i = 0; i < 8; i++, dir = dirname(dir)) {
+        const file = join(dir, 'package.json')
+        if (!existsSync(file)) continue
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version: string }
+        if (pkg.name === name) return pkg.version
+      }
+    } catch {}
     return 'unknown'
   }
 }

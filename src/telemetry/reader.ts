@@ -302,7 +302,11 @@ export async function scanLog(path: string, opts: { keepHistories?: boolean } = 
           fail(res.line, `snapshot for undeclared machine ${r.machine}`)
           break
         }
-        if (r.seq !== m.seq) fail(res.line, `snapshot of ${r.machine} at seq ${r.seq}, last tx was ${m.seq}`)
+        if (m.seq === 0 && r.seq > 0 && r.ticks.length === m.ticks.length) {
+          // a history that starts mid-way (a range exported by psm dbg): the snapshot is its base
+          m.seq = r.seq
+          m.ticks = [...r.ticks]
+        } else if (r.seq !== m.seq) fail(res.line, `snapshot of ${r.machine} at seq ${r.seq}, last tx was ${m.seq}`)
         else if (r.ticks.length !== m.ticks.length || r.ticks.some((t, i) => t !== m.ticks[i])) {
           fail(res.line, `snapshot of ${r.machine} at seq ${r.seq} disagrees with replay`)
         }

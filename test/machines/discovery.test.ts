@@ -13,9 +13,11 @@ describe('discovery machine', () => {
   test('Start adds PoolTimer, which refreshes periodically; refreshed replaces refreshing', async () => {
     let refreshes = 0
     const m = discoveryMachine.provide({
-      actors: { refreshDiscoveries: fromPromise<void>(async () => {
-        refreshes++
-      }) },
+      actors: {
+        refreshDiscoveries: fromPromise<void>(async () => {
+          refreshes++
+        }),
+      },
       delays: { poolInterval: 5 },
     })
     const r = recorded(m, 'ps-1-disc')

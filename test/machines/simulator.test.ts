@@ -15,9 +15,11 @@ describe('simulator machine', () => {
     let peers = 0
     const m = simulatorMachine.provide({
       guards: { canAddPeer: () => peers < 1 },
-      actors: { AddPeer: fromPromise<void, SimActionInput>(async () => {
-        peers++
-      }) },
+      actors: {
+        AddPeer: fromPromise<void, SimActionInput>(async () => {
+          peers++
+        }),
+      },
     })
     const r = recorded(m, 'sim')
     r.actor.send({ type: 'add.AddPeer' })

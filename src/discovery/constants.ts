@@ -1,0 +1,14 @@
+// Defaults of topic discovery and bootstrap.
+
+/** how long an advertisement lasts */
+export const DEFAULT_ADVERTISE_TTL_MS = 60_000
+/** how many peers one discovery round asks for (0: all) */
+export const DEFAULT_FIND_LIMIT = 0
+/** the discovery machine's pool timer: re-advertise and re-discover topics lacking peers */
+export const DEFAULT_POOL_INTERVAL_MS = 5_000
+/** the bootstrap flow's pause between a discovery round and the next readiness check */
+export const DEFAULT_BOOTSTRAP_DELAY_MS = 500
+/** topic peers a join waits for */
+export const DEFAULT_MIN_PEERS = 1
+/** how long a join waits for its topic peers */
+export const DEFAULT_JOIN_TIMEOUT_MS = 30_000

@@ -1,0 +1,100 @@
+// The libp2p host factory: one function builds every host of a run (scenario, simulator, tests),
+// so transports, encrypters and muxers are identical across hosts and only the pubsub factory varies.
+import { noise } from '@chainsafe/libp2p-noise'
+import type { GossipSub, GossipSubComponents } from '@libp2p/gossipsub'
+import { type Identify, identify } from '@libp2p/identify'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import { memory } from '@libp2p/memory'
+import { mplex } from '@libp2p/mplex'
+import { plaintext } from '@libp2p/plaintext'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+import { type PubsubInit, pubsubInit } from '../pubsub/defaults.js'
+import { vanillaPubsub } from '../pubsub/vanilla.js'
+import {
+  DEFAULT_ENCRYPTER,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MUXER,
+  DEFAULT_SIGNING,
+  DEFAULT_TRANSPORT,
+  type EncrypterKind,
+  type MuxerKind,
+  type SigningKind,
+  TCP_LISTEN_HOST,
+  type TransportKind,
+} from './constants.js'
+
+/** Builds the pubsub service from gossipsub options: `vanillaPubsub`, `machinePubsub`, or a wrapper. */
+export type PubsubFactory = (init: PubsubInit) => (components: GossipSubComponents) => GossipSub
+
+export interface HostServices extends Record<string, unknown> {
+  identify: Identify
+  pubsub: GossipSub
+}
+
+export type Host = Libp2p<HostServices>
+
+export interface HostOptions {
+  /** default 'memory' (listens on /memory/<unique>); 'tcp' listens on 127.0.0.1, a free port */
+  transport?: TransportKind
+  /** default 'plaintext' */
+  encrypter?: EncrypterKind
+  /** default 'mplex'; keep it identical on every host of a run */
+  muxer?: MuxerKind
+  /** default 'unsigned' (StrictNoSign); 'signed' is StrictSign */
+  signing?: SigningKind
+  /** gossipsub heartbeat interval, default 1000 */
+  heartbeatMs?: number
+  /** default `vanillaPubsub` */
+  pubsub?: PubsubFactory
+  /** more gossipsub options, applied over the ones above */
+  gossipsub?: PubsubInit
+  /** identity; a fresh Ed25519 key when absent */
+  privateKey?: PrivateKey
+  /** listen addresses instead of the transport's default */
+  listen?: string[]
+  /** libp2p's periodic ping of every connection; off by default (no ping service on psm hosts) */
+  connectionMonitor?: boolean
+}
+
+let memoryAddrSeq = 0
+
+/** A memory address no other host of this process uses. */
+export function uniqueMemoryAddr(): string {
+  memoryAddrSeq++
+  return `/memory/psm-${process.pid}-${memoryAddrSeq}-${Math.random().toString(36).slice(2, 8)}`
+}
+
+/** The gossipsub options a host with these options gives its pubsub factory. */
+export function hostPubsubInit(opts: HostOptions = {}): PubsubInit {
+  const signing = opts.signing ?? DEFAULT_SIGNING
+  return pubsubInit({
+    globalSignaturePolicy: signing === 'signed' ? 'StrictSign' : 'StrictNoSign',
+    heartbeatInterval: opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+    ...opts.gossipsub,
+  })
+}
+
+/** Creates and starts a host. */
+export async function createHost(opts: HostOptions = {}): Promise<Host> {
+  const transport = opts.transport ?? DEFAULT_TRANSPORT
+  const encrypter = opts.encrypter ?? DEFAULT_ENCRYPTER
+  const muxer = opts.muxer ?? DEFAULT_MUXER
+  const factory = opts.pubsub ?? vanillaPubsub
+  const listen = opts.listen ?? [transport === 'tcp' ? `/ip4/${TCP_LISTEN_HOST}/tcp/0` : uniqueMemoryAddr()]
+  return createLibp2p<HostServices>({
+    ...(opts.privateKey ? { privateKey: opts.privateKey } : {}),
+    addresses: { listen },
+    transports: [transport === 'tcp' ? tcp() : memory()],
+    connectionEncrypters: [encrypter === 'noise' ? noise() : plaintext()],
+    streamMuxers: [muxer === 'yamux' ? yamux() : mplex()],
+    // every host of a run dials from the same address: libp2p's per-address inbound rate limit would refuse them
+    connectionManager: { inboundConnectionThreshold: Number.MAX_SAFE_INTEGER, maxIncomingPendingConnections: 1000 },
+    connectionMonitor: { enabled: opts.connectionMonitor ?? false },
+    services: {
+      identify: identify(),
+      pubsub: factory(hostPubsubInit(opts)),
+    },
+  })
+}

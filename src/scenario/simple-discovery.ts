@@ -1,0 +1,228 @@
+// The seed's TestSimpleDiscovery as a scripted run: H hosts join topic `foobar` through discovery (no
+// manual dials), host 0 publishes a first message once the topic is ready and every other host must
+// get it, then M messages from random hosts must each reach every subscriber. The script is the same
+// for both implementations; only the pubsub factory differs.
+import { performance } from 'node:perf_hooks'
+import { InProcessRegistry } from '../discovery/registry.js'
+import { TopicDiscovery } from '../discovery/topic-discovery.js'
+import { errorMessage } from '../errors.js'
+import { createHost, type Host, type HostOptions, type PubsubFactory } from '../net/host.js'
+import { machinePubsub, pubsubHostOf } from '../pubsub/machine.js'
+import { vanillaPubsub } from '../pubsub/vanilla.js'
+import { createRng } from '../sim/rng.js'
+import type { Recorder } from '../telemetry/recorder.js'
+import { latencySummary, ResourceMeter } from './measure.js'
+
+export const SIMPLE_DISCOVERY = 'simple-discovery'
+export const SCENARIO_TOPIC = 'foobar'
+export const IMPLS = ['vanilla', 'machine', 'machine-full'] as const
+export type Impl = (typeof IMPLS)[number]
+
+export interface SimpleDiscoveryOptions {
+  hosts: number
+  msgs: number
+  impl: Impl
+  seed?: number
+  /** the whole run's time limit (default 60 s) */
+  timeoutMs?: number
+  /** topic peers host 0 waits for before the first publish (default hosts - 1); the others wait for 1 */
+  minPeers?: number
+  /** records every machine's transitions (absent: no inspection at all) */
+  recorder?: Recorder
+  /** transport, encrypter, muxer, signing, heartbeat of every host */
+  host?: Omit<HostOptions, 'pubsub'>
+  /** machine impl: every pubsub host event takes the full xstate step even when not recording */
+  fullStep?: boolean
+  /** one line per phase */
+  progress?: (line: string) => void
+}
+
+export interface ScenarioResult {
+  scenario: string
+  hosts: number
+  msgs: number
+  impl: Impl
+  seed: number
+  delivered: number
+  expected: number
+  /** messages that did not reach every subscriber, plus failed publishes */
+  failures: number
+  /** why the run failed, one line; null when everything was delivered */
+  failure: string | null
+  wallMs: number
+  /** waiting for every host's topic to be ready (discovery, dials, subscriptions) */
+  readyMs: number
+  /** publishing and delivering every message */
+  publishMs: number
+  cpuMs: number
+  peakRssBytes: number
+  heapAllocatedBytes: number
+  gcCollectedBytes: number
+  gcCount: number
+  gcPauseMs: number
+  latencyMs: { p50: number; p99: number; max: number }
+  /** transitions of the pubsub host machines (0 for vanilla) */
+  transitions: number
+  /** transitions of the discovery and bootstrap-flow machines (both implementations run them) */
+  discoveryTransitions: number
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000
+const DEFAULT_SEED = 1
+
+/** One message in flight: resolves when every other host got it. */
+interface Pending {
+  seq: number
+  from: number
+  sentAt: number
+  got: number
+  want: number
+  done: () => void
+}
+
+export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<ScenarioResult> {
+  const { hosts: n, msgs, impl } = opts
+  const seed = opts.seed ?? DEFAULT_SEED
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
+  const minPeers = opts.minPeers ?? n - 1
+  const progress = opts.progress ?? (() => {})
+  const rec = opts.recorder
+  const rng = createRng(seed)
+  const meter = new ResourceMeter()
+  const t0 = performance.now()
+  const deadline = t0 + timeoutMs
+  const expected = (n - 1) * (msgs + 1)
+
+  const factory = (i: number): PubsubFactory =>
+    impl === 'machine' || impl === 'machine-full'
+      ? (init) =>
+          machinePubsub({
+            ...init,
+            id: `ps-${i}`,
+            parent: null,
+            // machine-full: every event through xstate's step, even when nothing records it
+            fastPath: impl === 'machine' && opts.fullStep !== true,
+            ...(rec ? { recorder: rec } : {}),
+          })
+      : vanillaPubsub
+  const registry = new InProcessRegistry({ random: () => rng.next() })
+  const hosts: Host[] = []
+  const discs: TopicDiscovery[] = []
+  const latencies: number[] = []
+  let delivered = 0
+  let failures = 0
+  let failure: string | null = null
+  let readyMs = 0
+  let publishMs = 0
+  let pending: Pending | undefined
+  const dec = new TextDecoder()
+  const enc = new TextEncoder()
+
+  try {
+    for (let i = 0; i < n; i++) hosts.push(await createHost({ ...opts.host, pubsub: factory(i) }))
+    hosts.forEach((h, i) => {
+      h.services.pubsub.addEventListener('message', (e) => {
+        if (e.detail.topic !== SCENARIO_TOPIC) return
+        // payload: "<seq>" — the sender and send time are in the pending record
+        const seq = Number(dec.decode(e.detail.data))
+        const p = pending
+        if (!p || p.seq !== seq || p.from === i) return
+        latencies.push(performance.now() - p.sentAt)
+        delivered++
+        if (++p.got === p.want) p.done()
+      })
+      const disc = new TopicDiscovery(h, {
+        discovery: registry.forHost(h),
+        id: `ps-${i}-disc`,
+        parent: `ps-${i}`,
+        ...(rec ? { recorder: rec } : {}),
+      })
+      discs.push(disc)
+    })
+    progress(
+      `${n} hosts started; joining '${SCENARIO_TOPIC}' through discovery (host 0 waits for ${minPeers} topic peers)`,
+    )
+
+    const tReady = performance.now()
+    for (const d of discs) d.start()
+    await Promise.all(
+      discs.map((d, i) =>
+        d.joinTopic(SCENARIO_TOPIC, {
+          minPeers: i === 0 ? minPeers : Math.min(1, minPeers),
+          timeoutMs: Math.max(1, Math.round(deadline - performance.now())),
+        }),
+      ),
+    )
+    readyMs = performance.now() - tReady
+    progress(`topic ready on every host in ${Math.round(readyMs)} ms; publishing ${msgs + 1} messages`)
+
+    const tPub = performance.now()
+    for (let seq = 0; seq <= msgs; seq++) {
+      const from = seq === 0 ? 0 : rng.int(n)
+      const reached = await deliver(seq, from)
+      if (!reached) break
+    }
+    publishMs = performance.now() - tPub
+  } catch (err) {
+    failure ??= errorMessage(err).split('\n')[0] ?? 'error'
+  } finally {
+    pending = undefined
+  }
+
+  async function deliver(seq: number, from: number): Promise<boolean> {
+    const host = hosts[from]!
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const p: Pending = { seq, from, sentAt: performance.now(), got: 0, want: n - 1, done: () => {} }
+    const all = new Promise<boolean>((resolve) => {
+      p.done = () => resolve(true)
+      timer = setTimeout(() => resolve(false), Math.max(1, deadline - performance.now()))
+    })
+    pending = p
+    try {
+      await host.services.pubsub.publish(SCENARIO_TOPIC, enc.encode(String(seq)))
+    } catch (err) {
+      clearTimeout(timer)
+      failures++
+      failure = `message ${seq} from host ${from}: ${errorMessage(err)}`
+      return false
+    }
+    const ok = await all
+    clearTimeout(timer)
+    if (!ok) {
+      failures++
+      failure = `message ${seq} from host ${from} reached ${p.got} of ${p.want} hosts within the ${timeoutMs} ms limit`
+    }
+    return ok
+  }
+
+  const figures = meter.stop()
+  let transitions = 0
+  for (const h of hosts) transitions += pubsubHostOf(h.services.pubsub)?.events() ?? 0
+  const discoveryTransitions = discs.reduce((s, d) => s + d.transitions(), 0)
+  for (const d of discs) d.stop()
+  await Promise.all(hosts.map(async (h) => h.stop()?.catch(() => {})))
+  if (failure === null && delivered < expected) failure = `${expected - delivered} of ${expected} deliveries missing`
+  const res: ScenarioResult = {
+    scenario: SIMPLE_DISCOVERY,
+    hosts: n,
+    msgs,
+    impl,
+    seed,
+    delivered,
+    expected,
+    failures: failures + (failure !== null && failures === 0 ? 1 : 0),
+    failure,
+    ...figures,
+    readyMs: Math.round(readyMs),
+    publishMs: Math.round(publishMs),
+    latencyMs: latencySummary(latencies),
+    transitions,
+    discoveryTransitions,
+  }
+  progress(
+    failure === null
+      ? `delivered ${delivered}/${expected} in ${res.wallMs} ms`
+      : `FAILED: ${failure} (delivered ${delivered}/${expected})`,
+  )
+  return res
+}
