@@ -1,6 +1,7 @@
 // `npm run bench:telemetry`: what telemetry costs a 100-peer sim. Runs the sim for 60 s in a fresh child process
-// per mode — off, metrics (scraped every second, as Prometheus would), traces at level 1 and 2 (OTLP/HTTP to a
-// local receiver), and metrics + traces level 1 — and prints CPU and peak RSS of each as ratios to off.
+// per mode — off, recorder (transition records with no consumer: the base every telemetry mode pays), metrics
+// (scraped every second, as Prometheus would), traces at level 1 and 2 (OTLP/HTTP to a local receiver), and
+// metrics + traces level 1 — and prints CPU and peak RSS of each as ratios to off.
 // Aim (issue 5): metrics + level 1 costs <= 10% CPU. Env: BENCH_PEERS (100), BENCH_SECONDS (60), BENCH_RUNS (1),
 // BENCH_MODES (comma list).
 import { execFile } from 'node:child_process'
@@ -9,7 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { installPolyfills } from '../src/polyfill.js'
 
-const MODES = ['off', 'metrics', 'trace1', 'trace2', 'metrics+trace1'] as const
+const MODES = ['off', 'recorder', 'metrics', 'trace1', 'trace2', 'metrics+trace1'] as const
 type Mode = (typeof MODES)[number]
 
 interface ChildResult {
@@ -53,7 +54,15 @@ async function child(mode: Mode, metricsPort: number, otlp: string): Promise<voi
   const level = mode.includes('trace2') ? 2 : mode.includes('trace1') ? 1 : 0
   const traces =
     level > 0 ? await createTraceSink({ exporter: 'otlp', endpoint: otlp, level: level as 1 | 2 }) : undefined
-  const summary = await runSim({ config, out: () => {}, quiet: true, ...(traces ? { traces } : {}) })
+  // a sink that keeps nothing: the recorder runs (machines are inspected) with no telemetry consumer
+  const discard = { name: 'discard', write: () => {}, dropped: () => 0, close: async () => {} }
+  const summary = await runSim({
+    config,
+    out: () => {},
+    quiet: true,
+    ...(traces ? { traces } : {}),
+    ...(mode === 'recorder' ? { sinks: [discard] } : {}),
+  })
   const cpu = process.cpuUsage()
   const result: ChildResult = {
     mode,

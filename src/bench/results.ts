@@ -1,34 +1,16 @@
 // The bench's raw results: what one scenario run reports, what the bench adds to it, and results.json
 // (`{ config, runs }` plus what ran where), written while the bench runs and read back by `compare`.
+
 import { readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { BenchConfig } from '../config/bench.js'
 import { InputError } from '../errors.js'
+import type { ScenarioResult } from '../scenario/simple-discovery.js'
 import type { MachineInfo } from './machine-info.js'
 
 /** The JSON object `psm scenario simple-discovery --json` prints (every field may be absent on a crash). */
-export interface ScenarioResult {
-  scenario: string
-  hosts: number
-  msgs: number
-  impl: string
-  seed: number
-  delivered: number
-  expected: number
-  failures: number
-  failure: string | null
-  wallMs: number
-  readyMs: number
-  publishMs: number
-  cpuMs: number
-  peakRssBytes: number
-  heapAllocatedBytes: number
-  gcCollectedBytes: number
-  gcCount: number
-  gcPauseMs: number
-  latencyMs: { p50: number; p99: number; max: number }
-  transitions: number
-}
+/** What `psm scenario … --json` prints: one place defines it (src/scenario). */
+export type { ScenarioResult }
 
 /** One run as the bench records it: the scenario's object plus what the bench saw from outside. */
 export interface RunRecord extends Partial<Omit<ScenarioResult, 'hosts' | 'msgs' | 'impl' | 'failure'>> {

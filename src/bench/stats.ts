@@ -2,6 +2,7 @@
 // produces outliers), ratios of medians, and a bootstrap interval for a ratio so a report can say
 // whether a difference stands out from run-to-run noise.
 
+import { createRng } from '../sim/rng.js'
 export interface Summary {
   n: number
   min: number
@@ -57,14 +58,7 @@ export function geomean(values: readonly number[]): number | undefined {
 
 /** A small seeded generator (mulberry32): the same report from the same results. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  return createRng(seed).next
 }
 
 /**

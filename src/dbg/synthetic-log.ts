@@ -2,10 +2,12 @@
 // debugger's bench (a million transitions) and test fixtures use it. Transitions follow the schema
 // relations (require, add, remove, groups, Multi) so that replay, snapshots and `psm log validate`
 // agree; the choice of events is random (seeded), not a simulation of gossipsub.
+
 import { createWriteStream } from 'node:fs'
 import { createGzip } from 'node:zlib'
 import { machineCatalog } from '../../machines/index.js'
 import { deriveSchema, type MachineSchema } from '../../machines/schema.js'
+import { createRng } from '../sim/rng.js'
 import { LOG_FORMAT, LOG_VERSION, type PsmRecord } from '../telemetry/records.js'
 
 export interface SyntheticOptions {
@@ -33,14 +35,7 @@ interface Sim {
 }
 
 function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  return createRng(seed).next
 }
 
 /** Yields the records of a synthetic log, header first. */

@@ -9,26 +9,27 @@ const FAST = new URL('../fixtures/sim-fast.yml', import.meta.url).pathname
 describe('simulator runs', () => {
   test('two runs with the same seed make the same first 50 decisions', async () => {
     const config = loadSimConfig({ path: FAST, env: {}, flags: { duration: '0' } })
-    const first50 = async (seed: number) => {
+    const firstN = async (seed: number, n = 50) => {
       let resolve!: () => void
       const promise = new Promise<void>((r) => (resolve = r))
       const sim = new Simulator(config, seed, {
         onDecision: () => {
-          if (sim.decisions.length >= 50) resolve()
+          if (sim.decisions.length >= n) resolve()
         },
       })
       await sim.start()
       await promise
       await sim.stop()
-      return sim.decisions.slice(0, 50)
+      return sim.decisions.slice(0, n)
     }
-    const a = await first50(42)
-    const b = await first50(42)
+    const a = await firstN(42)
+    const b = await firstN(42)
     expect(a).toHaveLength(50)
     expect(a.filter((d) => d.args !== null).length).toBeGreaterThan(25)
     expect(b).toEqual(a)
-    expect(await first50(43)).not.toEqual(a)
-  })
+    expect(await firstN(43, 20)).not.toEqual(a.slice(0, 20))
+    // three simulator runs on real hosts: slow when the machine is shared
+  }, 240_000)
 
   test('the metrics endpoint serves every sim_* family, agreeing with the final status block', async () => {
     const config = loadSimConfig({ path: FAST, env: {}, flags: { duration: '8s', seed: '9', metrics: '127.0.0.1:0' } })
