@@ -93,7 +93,7 @@ export const simSchema = object({
       am: int({ default: 1, min: 0, max: 2 }),
       host: int({ default: 0, min: 0, max: 1 }),
       endpoint: nullable(string({ pattern: /^https?:\/\/\S+$/, expected: 'an http(s) URL' })),
-      file: string({ default: 'traces.json', nonEmpty: true }),
+      file: string({ default: 'traces.jsonl', nonEmpty: true }),
     }),
     log: nullable(string({ nonEmpty: true })),
     dbg: object({

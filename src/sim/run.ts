@@ -6,6 +6,7 @@ import type { Host } from '../net/host.js'
 import { createJsonlFileSink } from '../telemetry/file-sink.js'
 import { createRunMetrics, type RunMetrics } from '../telemetry/metrics.js'
 import { type MetricsServer, parseMetricsAddress, startMetricsServer } from '../telemetry/metrics-server.js'
+import type { GossipsubHostMetrics } from '../telemetry/metrics-gossipsub.js'
 import type { HostTracer, TraceReport, TraceSink } from '../telemetry/otel.js'
 import { Recorder } from '../telemetry/recorder.js'
 import type { Sink } from '../telemetry/records.js'
@@ -67,6 +68,7 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   }
 
   const tracers = new Map<number, HostTracer>()
+  const hostMetrics = new Map<number, GossipsubHostMetrics>()
   const traces = opts.traces
   const sim = new Simulator(config, seed, {
     ...(recorder ? { recorder } : {}),
@@ -74,6 +76,7 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
       ? {
           gossipsubInit: (n: number) => {
             const m = metrics?.gossipsub.forHost(`ps-${n}`)
+            if (m) hostMetrics.set(n, m)
             if (!traces)
               return m ? { metricsRegister: m.metricsRegister, metricsTopicStrToLabel: m.metricsTopicStrToLabel } : {}
             const tracer = traces.hostTracer({ host: `ps-${n}` })
@@ -85,6 +88,9 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
           onHostStopped: (n: number) => {
             tracers.get(n)?.end()
             tracers.delete(n)
+            // a removed peer's gossipsub series leave the exposition
+            hostMetrics.get(n)?.release()
+            hostMetrics.delete(n)
           },
         }
       : {}),

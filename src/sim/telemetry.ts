@@ -24,7 +24,7 @@ export async function simTelemetry(config: SimConfig, notice: (text: string) => 
     hostLevel: t.host as 0 | 1,
     endpoint: t.endpoint,
     file: t.file,
-    serviceName: 'psm-sim',
+    serviceName: 'psm',
   })
   return { sinks, traces }
 }

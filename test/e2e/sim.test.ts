@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { SIM_RANDOM_ACTIONS } from '../../machines/simulator.js'
+import { readSpanFile } from '../../src/telemetry/otel-file.js'
 import { scanLog } from '../../src/telemetry/reader.js'
 import { PSM_BIN, runPsm } from '../helpers/cli.js'
 
@@ -75,6 +76,29 @@ describe('psm sim', () => {
     const { problem, stats } = await scanLog(log)
     expect(problem).toBeUndefined()
     expect(stats.txs).toBeGreaterThan(100)
+  })
+
+  test('--trace file: machine spans nested by parent, transitions at level 2, gossipsub spans per host', async () => {
+    const yml = join(dir, 'trace.yml')
+    const spans = join(dir, 'spans.jsonl')
+    writeFileSync(yml, `telemetry:\n  trace:\n    file: ${spans}\n`)
+    const res = await runPsm(['sim', '--config', yml, '--duration', '6s', '--seed', '4', '--trace', 'file', '--quiet'], {
+      env: { PS_TRACING_AM: '2', PS_TRACING_HOST: '1' },
+    })
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stderr).toMatch(/traces: (\d+)\/\1 spans sent to file .*none dropped/)
+    const lines = readSpanFile(spans)
+    const byId = new Map(lines.map((l) => [l.spanId, l]))
+    const named = (name: string) => lines.find((l) => l.name === name)
+    const sim = named('sim')
+    const peer = named('sim-p0')
+    const ps = named('ps-0')
+    expect(sim && peer && ps).toBeTruthy()
+    expect(byId.get(peer!.parentSpanId!)?.name).toBe('sim')
+    expect(byId.get(ps!.parentSpanId!)?.name).toBe('sim-p0')
+    const tx = lines.find((l) => l.name.startsWith('tx ') && l.attributes['machine.id'] === 'sim')
+    expect(tx?.attributes).toMatchObject({ accepted: true })
+    expect(lines.some((l) => l.name === 'pubsub' && l.attributes.host === 'ps-0')).toBe(true)
   })
 
   test('bad config, env and flags: exit 2 with one line naming the key', async () => {

@@ -92,6 +92,21 @@ describe('gossipsub metrics from real hosts', () => {
       })
       await h0.services.pubsub.publish('psm/t1', new TextEncoder().encode('hi'))
       await got
+      // two more heartbeats on every host: the first one's duration has been observed by then
+      await Promise.all(
+        hosts.map(
+          (h) =>
+            new Promise<void>((resolve) => {
+              let n = 0
+              const on = () => {
+                if (++n < 2) return
+                h.services.pubsub.removeEventListener('gossipsub:heartbeat', on)
+                resolve()
+              }
+              h.services.pubsub.addEventListener('gossipsub:heartbeat', on)
+            }),
+        ),
+      )
       const text = await run.text()
       expect(text).toMatch(/^gossipsub_mesh_peers\{topic="t1",host="ps-0"\} 2$/m)
       expect(text).toMatch(/^gossipsub_mesh_peers\{topic="t1",host="other"\} 2$/m)
