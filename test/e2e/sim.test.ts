@@ -82,9 +82,12 @@ describe('psm sim', () => {
     const yml = join(dir, 'trace.yml')
     const spans = join(dir, 'spans.jsonl')
     writeFileSync(yml, `telemetry:\n  trace:\n    file: ${spans}\n`)
-    const res = await runPsm(['sim', '--config', yml, '--duration', '6s', '--seed', '4', '--trace', 'file', '--quiet'], {
-      env: { PS_TRACING_AM: '2', PS_TRACING_HOST: '1' },
-    })
+    const res = await runPsm(
+      ['sim', '--config', yml, '--duration', '6s', '--seed', '4', '--trace', 'file', '--quiet'],
+      {
+        env: { PS_TRACING_AM: '2', PS_TRACING_HOST: '1' },
+      },
+    )
     expect(res.code, res.stderr).toBe(0)
     expect(res.stderr).toMatch(/traces: (\d+)\/\1 spans sent to file .*none dropped/)
     const lines = readSpanFile(spans)
