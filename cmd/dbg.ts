@@ -54,6 +54,12 @@ export async function main(argv: string[]): Promise<number> {
   const listen = parseHostPort('--listen', flags.listen ?? '127.0.0.1:6831', 6831)
   // React's development build is slower and keeps a performance entry per render
   process.env.NODE_ENV ??= 'production'
+  // Ink reads CI at import and then draws only the last frame; a terminal on stdout means a person
+  // is watching, whatever the environment says
+  if (process.stdout.isTTY) {
+    delete process.env.CI
+    delete process.env.CONTINUOUS_INTEGRATION
+  }
   const { runDbg } = await import('../src/dbg/run.js')
   return runDbg({
     ...(file !== undefined ? { file } : { listen }),
