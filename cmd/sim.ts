@@ -77,7 +77,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`psm sim: records dropped: ${dropped.map(([s, n]) => `${s} ${n}`).join(', ')}\n`)
     if (summary.traces) process.stderr.write(`psm sim: ${formatTraceReport(summary.traces)}\n`)
     if (summary.logFile) {
-      process.stderr.write(`psm sim: transition log ${summary.logFile} — open it with: npx psm dbg ${summary.logFile}\n`)
+      process.stderr.write(
+        `psm sim: transition log ${summary.logFile} — open it with: npx psm dbg ${summary.logFile}\n`,
+      )
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
     return 0
