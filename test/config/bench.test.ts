@@ -1,28 +1,11 @@
 // bench.yml: the root file equals the embedded defaults; NUM_HOSTS / RAND_MSGS take comma lists;
 // bad files, env values and flags name the key.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { defaultBenchConfig, loadBenchConfig } from '../../src/config/bench.js'
 import { InputError, UsageError } from '../../src/errors.js'
+import { errorOf, tempFiles } from '../helpers/files.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'psm-benchcfg-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-let n = 0
-const file = (text: string): string => {
-  const path = join(dir, `bench-${n++}.yml`)
-  writeFileSync(path, text)
-  return path
-}
-const errorOf = (f: () => unknown): Error => {
-  try {
-    f()
-  } catch (err) {
-    return err as Error
-  }
-  throw new Error('expected an error')
-}
+const file = tempFiles('bench')
 
 describe('bench config', () => {
   it('bench.yml at the root holds exactly the embedded defaults, the matrix of the issue', () => {

@@ -1,29 +1,12 @@
 // sim.yml: the root file equals the embedded defaults; bad files, env values and flags are one-line
 // errors naming the file (and line), env variable or flag, and the key.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SIM_RANDOM_ACTIONS } from '../../machines/simulator.js'
 import { defaultSimConfig, loadSimConfig, type SimFlags } from '../../src/config/sim.js'
 import { InputError, UsageError } from '../../src/errors.js'
+import { errorOf, tempFiles } from '../helpers/files.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'psm-simcfg-'))
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-let n = 0
-const file = (text: string): string => {
-  const path = join(dir, `sim-${n++}.yml`)
-  writeFileSync(path, text)
-  return path
-}
-const errorOf = (f: () => unknown): Error => {
-  try {
-    f()
-  } catch (err) {
-    return err as Error
-  }
-  throw new Error('expected an error')
-}
+const file = tempFiles('sim')
 
 describe('sim config', () => {
   it('sim.yml at the root holds exactly the embedded defaults', () => {
@@ -103,7 +86,9 @@ describe('sim config', () => {
   })
 
   it('names a missing file', () => {
-    const err = errorOf(() => loadSimConfig({ path: join(dir, 'nope.yml') }))
+    // next to a file that exists, one that does not
+    const missing = file('duration: 1s\n').replace(/[^/]+$/, 'nope.yml')
+    const err = errorOf(() => loadSimConfig({ path: missing }))
     expect(err).toBeInstanceOf(InputError)
     expect(err.message).toMatch(/nope\.yml: cannot read the config: no such file$/)
   })
