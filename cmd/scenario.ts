@@ -1,9 +1,12 @@
 // `psm scenario simple-discovery --hosts H --msgs M --impl vanilla|machine [...]`: one scripted run.
 // Exit 0 when every message reached every subscriber, 1 otherwise (the JSON is still printed), 2 for bad flags.
+
 import { formatHelp, parseDuration, parseFlags, parseIntFlag } from '../src/cli/args.js'
+import { DEFAULT_FIND_LIMIT } from '../src/discovery/constants.js'
 import { errorMessage, InputError, UsageError } from '../src/errors.js'
 import {
   DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MAX_CONNECTIONS,
   ENCRYPTERS,
   type EncrypterKind,
   MUXERS,
@@ -30,7 +33,19 @@ const FLAGS = {
   'min-peers': {
     type: 'string',
     value: 'N',
-    description: 'topic peers host 0 waits for before publishing (default: hosts-1)',
+    description: 'topic peers host 0 waits for before publishing (default 1); then the mesh must connect every host',
+  },
+  'find-limit': {
+    type: 'string',
+    value: 'N',
+    description: 'peers discovery hands each host to dial (0: all, every host dials every other)',
+    default: String(DEFAULT_FIND_LIMIT),
+  },
+  'max-connections': {
+    type: 'string',
+    value: 'N',
+    description: "each host's connection limit (libp2p's connection manager)",
+    default: String(DEFAULT_MAX_CONNECTIONS),
   },
   log: { type: 'string', value: 'FILE', description: 'write every transition to FILE (.jsonl, .gz for gzip)' },
   json: { type: 'boolean', description: 'print one JSON object with the results' },
@@ -48,7 +63,9 @@ const FLAGS = {
 
 const USAGE = `psm scenario ${SIMPLE_DISCOVERY} --hosts H --msgs M --impl vanilla|machine|machine-full [--seed S] [--log FILE] [--json]`
 const SUMMARY = `Runs the seed's TestSimpleDiscovery: H hosts join topic 'foobar' through discovery, host 0 publishes
-a first message once the topic is ready, then M messages from random hosts must each reach every subscriber.`
+a first message once the topic is ready, then M messages from random hosts must each reach every subscriber.
+Each host dials --find-limit peers and keeps at most --max-connections: ready means every host joined the
+topic and the topic's gossipsub mesh connects every host.`
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -74,6 +91,13 @@ export async function main(argv: string[]): Promise<number> {
   const timeoutMs = parseDuration('--timeout', flags.timeout ?? '60s')
   if (timeoutMs <= 0) throw new UsageError('--timeout: must be more than 0')
   const minPeers = flags['min-peers'] === undefined ? undefined : parseIntFlag('--min-peers', flags['min-peers'], 0)
+  const findLimit = parseIntFlag('--find-limit', flags['find-limit'] ?? String(DEFAULT_FIND_LIMIT), 0, 10_000)
+  const maxConnections = parseIntFlag(
+    '--max-connections',
+    flags['max-connections'] ?? String(DEFAULT_MAX_CONNECTIONS),
+    1,
+    1_000_000,
+  )
   const host = {
     transport: oneOf<TransportKind>('transport', flags.transport ?? 'memory', TRANSPORTS),
     encrypter: oneOf<EncrypterKind>('encrypter', flags.encrypter ?? 'plaintext', ENCRYPTERS),
@@ -103,6 +127,8 @@ export async function main(argv: string[]): Promise<number> {
     seed,
     timeoutMs,
     ...(minPeers !== undefined ? { minPeers } : {}),
+    findLimit,
+    maxConnections,
     ...(recorder ? { recorder } : {}),
     fullStep: flags['full-step'] === true,
     host,

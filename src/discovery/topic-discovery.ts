@@ -6,6 +6,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { type Actor, createActor, fromPromise } from 'xstate'
 import { type DiscoveryEvent, discoveryMachine } from '../../machines/discovery.js'
 import { errorMessage } from '../errors.js'
+import { DEFAULT_MAX_CONNECTIONS } from '../net/constants.js'
 import { pubsubHostOf } from '../pubsub/machine.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { BootstrapFlow } from './bootstrap.js'
@@ -38,8 +39,10 @@ export interface TopicDiscoveryOptions {
   parent?: string | null
   recorder?: Recorder
   advertiseTtlMs?: number
-  /** peers asked for per discovery round (0: all) */
+  /** peers asked for and dialled per discovery round (0: all), default 6 */
   findLimit?: number
+  /** no dials while the host has this many connections (its connection manager's limit), default 50 */
+  maxConnections?: number
   poolIntervalMs?: number
   bootstrapDelayMs?: number
 }
@@ -80,6 +83,7 @@ export class TopicDiscovery {
   private readonly recorder: Recorder | undefined
   private readonly ttlMs: number
   private readonly findLimit: number
+  private readonly maxConnections: number
   private readonly delayMs: number
   private transitionCount = 0
   private stopped = false
@@ -96,6 +100,7 @@ export class TopicDiscovery {
     this.recorder = opts.recorder
     this.ttlMs = opts.advertiseTtlMs ?? DEFAULT_ADVERTISE_TTL_MS
     this.findLimit = opts.findLimit ?? DEFAULT_FIND_LIMIT
+    this.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS
     this.delayMs = opts.bootstrapDelayMs ?? DEFAULT_BOOTSTRAP_DELAY_MS
     const machine = discoveryMachine.provide({
       actors: { refreshDiscoveries: fromPromise<void>(() => this.refresh()) },
@@ -237,6 +242,8 @@ export class TopicDiscovery {
     const now = Date.now()
     let dialled = 0
     let failed = 0
+    // dials of this round count against the limit before they connect
+    let budget = this.maxConnections - this.host.getConnections().length
     await Promise.all(
       found.map(async (p) => {
         const id = p.id.toString()
@@ -252,6 +259,9 @@ export class TopicDiscovery {
           if (since === undefined) st.waitingFor.set(id, now)
           if (since === undefined || now - since < DIAL_GRACE_MS) return
         }
+        // a full host dials no more: beyond the limit libp2p would refuse or prune the connection
+        if (budget <= 0) return
+        budget--
         try {
           await this.host.dial(p.multiaddrs)
           dialled++

@@ -20,3 +20,5 @@ export const DEFAULT_HEARTBEAT_MS = 1000
 export const DEFAULT_IP_COLOCATION_WEIGHT = 0
 /** TCP hosts bind loopback only */
 export const TCP_LISTEN_HOST = '127.0.0.1'
+/** libp2p's connection manager limit per host: real nodes keep 20–50 connections (libp2p's own default is 300) */
+export const DEFAULT_MAX_CONNECTIONS = 50

@@ -15,6 +15,7 @@ import { vanillaPubsub } from '../pubsub/vanilla.js'
 import {
   DEFAULT_ENCRYPTER,
   DEFAULT_HEARTBEAT_MS,
+  DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MUXER,
   DEFAULT_SIGNING,
   DEFAULT_TRANSPORT,
@@ -54,6 +55,8 @@ export interface HostOptions {
   privateKey?: PrivateKey
   /** listen addresses instead of the transport's default */
   listen?: string[]
+  /** libp2p connection manager's limit: inbound refused and outbound pruned beyond it, default 50 */
+  maxConnections?: number
   /** libp2p's periodic ping of every connection; off by default (no ping service on psm hosts) */
   connectionMonitor?: boolean
 }
@@ -90,7 +93,11 @@ export async function createHost(opts: HostOptions = {}): Promise<Host> {
     connectionEncrypters: [encrypter === 'noise' ? noise() : plaintext()],
     streamMuxers: [muxer === 'yamux' ? yamux() : mplex()],
     // every host of a run dials from the same address: libp2p's per-address inbound rate limit would refuse them
-    connectionManager: { inboundConnectionThreshold: Number.MAX_SAFE_INTEGER, maxIncomingPendingConnections: 1000 },
+    connectionManager: {
+      inboundConnectionThreshold: Number.MAX_SAFE_INTEGER,
+      maxIncomingPendingConnections: 1000,
+      maxConnections: opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    },
     connectionMonitor: { enabled: opts.connectionMonitor ?? false },
     services: {
       identify: identify(),

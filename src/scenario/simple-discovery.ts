@@ -2,6 +2,11 @@
 // manual dials), host 0 publishes a first message once the topic is ready and every other host must
 // get it, then M messages from random hosts must each reach every subscriber. The script is the same
 // for both implementations; only the pubsub factory differs.
+//
+// Hosts keep a bounded degree, like real nodes: discovery hands each host `findLimit` peers to dial
+// and libp2p caps it at `maxConnections`, so start-up is O(n). "Ready" is then: every host joined the
+// topic (knows a topic peer) and the topic's mesh connects every host (see mesh.ts) — not "host 0
+// knows every other host", which bounded degree rules out.
 import { performance } from 'node:perf_hooks'
 import { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
@@ -12,6 +17,8 @@ import { vanillaPubsub } from '../pubsub/vanilla.js'
 import { createRng } from '../sim/rng.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { latencySummary, ResourceMeter } from './measure.js'
+import { waitForMesh } from './mesh.js'
+import { stopHosts } from './teardown.js'
 
 export const SIMPLE_DISCOVERY = 'simple-discovery'
 export const SCENARIO_TOPIC = 'foobar'
@@ -25,8 +32,12 @@ export interface SimpleDiscoveryOptions {
   seed?: number
   /** the whole run's time limit (default 60 s) */
   timeoutMs?: number
-  /** topic peers host 0 waits for before the first publish (default hosts - 1); the others wait for 1 */
+  /** topic peers host 0 waits for before the first publish (default 1, like the others) */
   minPeers?: number
+  /** peers discovery hands each host to dial per round (default 6; 0: all, every host dials every other) */
+  findLimit?: number
+  /** libp2p connection limit of every host (default 50) */
+  maxConnections?: number
   /** records every machine's transitions (absent: no inspection at all) */
   recorder?: Recorder
   /** transport, encrypter, muxer, signing, heartbeat of every host */
@@ -65,10 +76,16 @@ export interface ScenarioResult {
   transitions: number
   /** transitions of the discovery and bootstrap-flow machines (both implementations run them) */
   discoveryTransitions: number
+  /** connections per host once the topic was ready */
+  connections: { mean: number; max: number }
+  /** stopping every host (parallel, bounded) */
+  stopMs: number
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000
 const DEFAULT_SEED = 1
+/** the longest a run waits for its hosts to stop */
+const STOP_TIMEOUT_MS = 5_000
 
 /** One message in flight: resolves when every other host got it. */
 interface Pending {
@@ -84,7 +101,7 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
   const { hosts: n, msgs, impl } = opts
   const seed = opts.seed ?? DEFAULT_SEED
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  const minPeers = opts.minPeers ?? n - 1
+  const minPeers = opts.minPeers ?? 1
   const progress = opts.progress ?? (() => {})
   const rec = opts.recorder
   const rng = createRng(seed)
@@ -114,12 +131,17 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
   let failure: string | null = null
   let readyMs = 0
   let publishMs = 0
+  let connections = { mean: 0, max: 0 }
   let pending: Pending | undefined
   const dec = new TextDecoder()
   const enc = new TextEncoder()
 
   try {
-    for (let i = 0; i < n; i++) hosts.push(await createHost({ ...opts.host, pubsub: factory(i) }))
+    const hostOpts = {
+      ...opts.host,
+      ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
+    }
+    for (let i = 0; i < n; i++) hosts.push(await createHost({ ...hostOpts, pubsub: factory(i) }))
     hosts.forEach((h, i) => {
       h.services.pubsub.addEventListener('message', (e) => {
         if (e.detail.topic !== SCENARIO_TOPIC) return
@@ -135,12 +157,14 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
         discovery: registry.forHost(h),
         id: `ps-${i}-disc`,
         parent: `ps-${i}`,
+        ...(opts.findLimit !== undefined ? { findLimit: opts.findLimit } : {}),
+        ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
         ...(rec ? { recorder: rec } : {}),
       })
       discs.push(disc)
     })
     progress(
-      `${n} hosts started; joining '${SCENARIO_TOPIC}' through discovery (host 0 waits for ${minPeers} topic peers)`,
+      `${n} hosts started; joining '${SCENARIO_TOPIC}' through discovery (host 0 waits for ${minPeers} topic peers, then the mesh must connect every host)`,
     )
 
     const tReady = performance.now()
@@ -153,8 +177,13 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
         }),
       ),
     )
+    progress(`every host joined in ${Math.round(performance.now() - tReady)} ms; waiting for the mesh`)
+    await waitForMesh(hosts, SCENARIO_TOPIC, deadline, () => performance.now())
     readyMs = performance.now() - tReady
-    progress(`topic ready on every host in ${Math.round(readyMs)} ms; publishing ${msgs + 1} messages`)
+    connections = connectionStats(hosts)
+    progress(
+      `topic ready on every host in ${Math.round(readyMs)} ms (connections per host: mean ${connections.mean}, max ${connections.max}); publishing ${msgs + 1} messages`,
+    )
 
     const tPub = performance.now()
     for (let seq = 0; seq <= msgs; seq++) {
@@ -200,7 +229,8 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
   for (const h of hosts) transitions += pubsubHostOf(h.services.pubsub)?.events() ?? 0
   const discoveryTransitions = discs.reduce((s, d) => s + d.transitions(), 0)
   for (const d of discs) d.stop()
-  await Promise.all(hosts.map(async (h) => h.stop()?.catch(() => {})))
+  const stop = await stopHosts(hosts, STOP_TIMEOUT_MS)
+  if (stop.unfinished > 0) progress(`${stop.unfinished} of ${n} hosts had not stopped after ${stop.ms} ms`)
   if (failure === null && delivered < expected) failure = `${expected - delivered} of ${expected} deliveries missing`
   const res: ScenarioResult = {
     scenario: SIMPLE_DISCOVERY,
@@ -218,6 +248,8 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
     latencyMs: latencySummary(latencies),
     transitions,
     discoveryTransitions,
+    connections,
+    stopMs: stop.ms,
   }
   progress(
     failure === null
@@ -225,4 +257,15 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
       : `FAILED: ${failure} (delivered ${delivered}/${expected})`,
   )
   return res
+}
+
+function connectionStats(hosts: readonly Host[]): { mean: number; max: number } {
+  let sum = 0
+  let max = 0
+  for (const h of hosts) {
+    const c = h.getConnections().length
+    sum += c
+    max = Math.max(max, c)
+  }
+  return { mean: hosts.length === 0 ? 0 : Math.round((sum / hosts.length) * 10) / 10, max }
 }
