@@ -79,4 +79,33 @@ describe('InProcessRegistry', () => {
     expect(order(7).sort()).toEqual(ids.map(String).sort())
     expect(() => new InProcessRegistry().register('t', { id: ids[0]!, multiaddrs: [] }, 0)).toThrow(/ttl must be > 0/)
   })
+
+  it('with a limit, a host is handed only earlier advertisers to dial, spread so that no host becomes a hub', async () => {
+    const rng = createRng(5)
+    const reg = new InProcessRegistry({ random: () => rng.next() })
+    const ids: PeerId[] = []
+    for (let i = 0; i < 60; i++) ids.push(await peer())
+    for (const id of ids) await reg.forHost(host(id)).advertise('t', 1000)
+    const order = new Map(ids.map((id, i) => [id.toString(), i]))
+    const inbound = new Map<string, number>()
+    const dials = new Set<string>()
+    for (const [i, id] of ids.entries()) {
+      const found = await reg.forHost(host(id)).findPeers('t', 4)
+      expect(found).toHaveLength(4)
+      for (const f of found) {
+        const j = order.get(f.id.toString())!
+        // the later advertiser dials; the earliest hosts are told who will dial them
+        expect(f.dial).toBe(j < i)
+        if (!f.dial) continue
+        dials.add(`${i}>${j}`)
+        inbound.set(f.id.toString(), (inbound.get(f.id.toString()) ?? 0) + 1)
+      }
+      // every host after the first four dials four earlier ones
+      if (i >= 4) expect(found.every((f) => f.dial)).toBe(true)
+    }
+    // never both directions of a pair: no duplicate connection can arise
+    for (const d of dials) expect(dials.has(d.split('>').reverse().join('>'))).toBe(false)
+    // 56 × 4 + 6 dials over 60 hosts: the least handed-out go first, so nobody collects many more than 4
+    expect(Math.max(...inbound.values())).toBeLessThanOrEqual(5)
+  })
 })
