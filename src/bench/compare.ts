@@ -98,7 +98,11 @@ export function formatComparison(
       formatValue(r.b, m.unit),
       formatRatio(r.ratio),
       r.lo === undefined || r.hi === undefined ? '—' : `${formatRatio(r.lo)}–${formatRatio(r.hi)}`,
-      r.ratio === undefined ? '—' : `B ${verdictWords(r.verdict, m.unit)}`.replace('B no difference', 'no difference'),
+      r.ratio === undefined
+        ? '—'
+        : r.verdict === 'higher' || r.verdict === 'lower'
+          ? `B ${verdictWords(r.verdict, m.unit)}`
+          : r.verdict,
     ])
     out.push(
       ...table([

@@ -88,6 +88,7 @@ export function readResults(path: string): ResultsFile {
     if (!ok) throw new InputError(`${file}: runs[${i}]: needs numeric hosts and msgs and a string impl`)
   })
   // results written before a knob existed read as if it had its default (`cpus`: not pinned)
-  const config = { cpus: null, ...(d.config as object) }
+  const c = d.config as Partial<BenchConfig>
+  const config = { ...c, cpus: c.cpus ?? null } // same key order as written: a rebuilt report is identical
   return { warmup: [], ...d, config } as ResultsFile
 }

@@ -47,6 +47,8 @@ describe('psm bench', () => {
         '30s',
         '--out',
         tiny,
+        '--cpus',
+        '0',
         '--quiet',
       ],
       { NUM_HOSTS: '9', RAND_MSGS: '9' }, // flags win over env
@@ -65,6 +67,8 @@ describe('psm bench', () => {
       expect(run.delivered).toBe(run.expected)
       expect(run.wallMs).toBeGreaterThan(0)
       expect(run.processMs).toBeGreaterThan(run.wallMs!)
+      expect(run.loadBefore).toHaveLength(3)
+      expect(run.loadAfter).toHaveLength(3)
     }
     const cells = new Set(results.runs.map((x) => `${x.impl} ${x.hosts}×${x.msgs}`))
     expect(cells.size).toBe(8)
@@ -76,12 +80,17 @@ describe('psm bench', () => {
       for (const row of rows) {
         expect(row).toHaveLength(2)
         for (const cell of row)
-          expect(cell, `${heading}: ${cell}`).toMatch(/^vanilla [\d,.]+ \(.+\)<br>machine [\d,.]+ \(.+\)<br>ratio/)
+          expect(cell, `${heading}: ${cell}`).toMatch(
+            /^vanilla [\d,.]+ \(.+\)<br>machine [\d,.]+ \(.+\)<br>paired ratio \*\*(\d\.\d\d \[n=2, no interval\]|—)\*\*, of medians/,
+          )
       }
     }
     expect(md).toContain('None: every run delivered every message and exited 0.')
+    expect(md).toContain('| CPU pin | every run pinned with `taskset -c 0` |')
+    expect(md).toMatch(/\| before each run \| \d+\.\d\d \| \d+\.\d\d \|/)
     const charts = readdirSync(join(tiny, 'charts'))
     expect(charts).toContain('wallMs.svg')
+    expect(charts).toContain('ratios.svg')
     for (const f of charts) {
       expect(md).toContain(`](charts/${f})`)
       expect(xmlProblem(readFileSync(join(tiny, 'charts', f), 'utf8')), f).toBeUndefined()
@@ -142,7 +151,8 @@ describe('psm bench', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toContain('Wall time (ms)')
     expect(r.stdout).toContain('Peak RSS (MB)')
-    expect(r.stdout).toMatch(/machine\s+4\s+4\s+[\d,.]+\s+[\d,.]+\s+1\.00/)
+    // 2 runs a side: a ratio, but no interval and so no verdict
+    expect(r.stdout).toMatch(/machine\s+4\s+4\s+2\s+2\s+[\d,.]+\s+[\d,.]+\s+1\.00\s+—\s+too few runs/)
     expect(r.stdout).toContain('vanilla: geometric mean B/A 1.00 over 4 cells')
     const json = await psm(['bench', 'compare', tiny, tiny, '--json'])
     expect(JSON.parse(json.stdout)).toHaveLength(3 * 8)
@@ -172,6 +182,8 @@ describe('psm bench input errors: exit 2 with one line naming the key', () => {
     [['bench', 'compare', 'only-one.json'], {}, /^psm bench: compare: needs two results files, got 1/],
     [['bench', 'compare', 'nope-a.json', 'nope-b.json'], {}, /^psm bench: nope-a\.json: no such file or directory\n$/],
     [['bench', 'compare', 'bench.yml', 'bench.yml'], {}, /^psm bench: bench\.yml: not valid JSON\n$/],
+    [['bench', '--cpus', 'all'], {}, /^psm bench: --cpus: cpus: 'all' is not a CPU list such as 1, 0-1 or 0,2\n$/],
+    [['bench', '--cpus', '4000'], {}, /^psm bench: cpus 4000: taskset refused it: .+\n$/],
   ] as [string[], Record<string, string>, RegExp][])('%j %j', async (args, env, stderr) => {
     const bad = join(dir, 'bad.yml')
     writeFileSync(bad, 'iterations: 2\nhosts: [3, 1]\n')
