@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { writeReport } from '../../src/bench/bench.js'
-import { compareResults } from '../../src/bench/compare.js'
 import { chartData, chartSpec, ratioData, renderCharts, renderSvg } from '../../src/bench/charts.js'
+import { compareResults } from '../../src/bench/compare.js'
 import { METRICS, metricByKey } from '../../src/bench/metrics.js'
 import { renderReport } from '../../src/bench/report.js'
 import { readResults } from '../../src/bench/results.js'
@@ -147,7 +147,7 @@ describe('charts', () => {
 const texts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!)
 /** Fill colours of the data marks (point symbols), per mark group. */
 const markFills = (svg: string): string[] =>
-  [...svg.matchAll(/class="mark-symbol role-mark[^"]*"[^]*?<\/g>/g)].flatMap((m) =>
+  [...svg.matchAll(/class="mark-symbol role-mark[^"]*"[\s\S]*?<\/g>/g)].flatMap((m) =>
     [...m[0].matchAll(/fill="(#[0-9A-Fa-f]{6})"/g)].map((f) => f[1]!),
   )
 
