@@ -5,7 +5,7 @@ import { cellId, groupRuns, type ImplCell, metricSummary, metricValues } from '.
 import { formatRatio, formatValue, type Metric } from './metrics.js'
 import { medianRatio, type Verdict, verdict, verdictWords } from './paired.js'
 import type { ResultsFile } from './results.js'
-import { geomean } from './stats.js'
+import { geomean, median } from './stats.js'
 
 export interface CompareRow {
   metric: string
@@ -23,9 +23,17 @@ export interface CompareRow {
   /** runs behind each side: successful / all (failed runs are counted, never dropped silently) */
   runsA: { ok: number; all: number }
   runsB: { ok: number; all: number }
+  /** median 1-minute load average before the cell's runs; undefined in results without it */
+  loadA: number | undefined
+  loadB: number | undefined
 }
 
 const counts = (c: ImplCell | undefined) => ({ ok: c?.ok.length ?? 0, all: c?.runs.length ?? 0 })
+
+function cellLoad(c: ImplCell | undefined): number | undefined {
+  const loads = (c?.runs ?? []).flatMap((r) => (r.loadBefore?.[0] === undefined ? [] : [r.loadBefore[0]]))
+  return loads.length > 0 ? median(loads) : undefined
+}
 
 export function compareResults(a: ResultsFile, b: ResultsFile, metrics: readonly Metric[]): CompareRow[] {
   const ca = groupRuns(a.runs)
@@ -53,6 +61,8 @@ export function compareResults(a: ResultsFile, b: ResultsFile, metrics: readonly
         verdict: verdict(r),
         runsA: counts(cellA),
         runsB: counts(cellB),
+        loadA: cellLoad(cellA),
+        loadB: cellLoad(cellB),
       })
     }
   }
@@ -69,6 +79,29 @@ function table(rows: string[][]): string[] {
   )
 }
 
+/**
+ * Two results taken under different load differ in time whatever the code: an interval cannot see
+ * that, so the comparison says it (from the 1-minute load average recorded before each run).
+ */
+function loadNote(rows: readonly CompareRow[]): string[] {
+  const of = (pick: (r: CompareRow) => number | undefined) => {
+    const v = rows.map(pick).filter((x): x is number => x !== undefined)
+    return v.length > 0 ? median(v) : undefined
+  }
+  const a = of((r) => r.loadA)
+  const b = of((r) => r.loadB)
+  if (a === undefined || b === undefined) return ['Load: not recorded in one or both files.']
+  const line = `Load (1-min average before each run, median): A ${a.toFixed(2)}, B ${b.toFixed(2)}.`
+  const hi = Math.max(a, b)
+  const lo = Math.min(a, b)
+  if (hi - lo < 1 || hi < 1.25 * lo) return [line]
+  return [
+    line,
+    `WARNING: ${b > a ? 'B' : 'A'} ran on a busier machine: differences in time may come from the load, not the`,
+    'code. Compare results taken under similar load (and pinned with --cpus).',
+  ]
+}
+
 const runs = (n: { ok: number; all: number }) => (n.ok === n.all ? String(n.all) : `${n.ok}/${n.all}`)
 
 export function formatComparison(
@@ -82,6 +115,7 @@ export function formatComparison(
     'B/A is the ratio of medians over successful runs (above 1.00 B costs more), with its 95% interval: a',
     'bootstrap over the raw runs of each side. The verdict names a difference only when the whole interval',
     'lies on one side of 1.00; otherwise the difference is within run-to-run noise. runs: ok/all when some failed.',
+    ...loadNote(rows),
     '',
   ]
   for (const m of metrics) {

@@ -94,6 +94,23 @@ describe('compare', () => {
     expect(formatComparison([faster], [wall], ['a', 'b'])).toMatch(/B faster/)
   })
 
+  it('warns when one side ran on a busier machine', () => {
+    const withLoad = (load: number) => {
+      const r = resultsOf(draws(6, 5, 1000))
+      for (const x of r.runs) x.loadBefore = [load, 1, 1]
+      return r
+    }
+    const busy = formatComparison(compareResults(withLoad(1.5), withLoad(6), [wall]), [wall], ['a', 'b'])
+    expect(busy).toContain('Load (1-min average before each run, median): A 1.50, B 6.00.')
+    expect(busy).toContain('WARNING: B ran on a busier machine')
+    const calm = formatComparison(compareResults(withLoad(1.5), withLoad(1.8), [wall]), [wall], ['a', 'b'])
+    expect(calm).toContain('A 1.50, B 1.80.')
+    expect(calm).not.toContain('WARNING')
+    expect(formatComparison(compareResults(withLoad(1), resultsOf([1, 2, 3]), [wall]), [wall], ['a', 'b'])).toContain(
+      'Load: not recorded in one or both files.',
+    )
+  })
+
   it('gives no interval, and no verdict, with fewer than 3 successful runs a side', () => {
     const a = resultsOf([1000, 1010, 990])
     a.runs[2]!.failure = 'timeout'
