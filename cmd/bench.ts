@@ -13,6 +13,11 @@ const RUN_FLAGS = {
   impl: { type: 'string', value: 'LIST', description: 'implementations: vanilla,machine,machine-full' },
   warmup: { type: 'string', value: 'N', description: 'unmeasured runs per implementation first' },
   timeout: { type: 'string', value: 'DURATION', description: 'per-run limit; a run past it is killed and failed' },
+  cpus: {
+    type: 'string',
+    value: 'LIST',
+    description: 'pin every run to these CPUs with taskset -c (e.g. 1 or 0-1; needs util-linux)',
+  },
   quiet: { type: 'boolean', description: 'no progress line (CI logs)' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const
@@ -36,7 +41,8 @@ const RUN_SUMMARY =
   "Compare two reports with 'psm bench compare A B'; rebuild one with 'psm bench report RESULTS'."
 const COMPARE_USAGE = 'psm bench compare A B [--metric wallMs,cpuMs] [--json]'
 const COMPARE_SUMMARY =
-  'Prints, for each metric, implementation and cell, the median of A, of B, and B/A.\n' +
+  'Prints, for each metric, implementation and cell, the median of A, of B, B/A with its 95% bootstrap\n' +
+  'interval from the raw runs, and a verdict: B slower (higher), faster (lower), or no difference at 95%.\n' +
   'A and B are results.json files or report directories (e.g. from two versions of psm).'
 
 const REPORT_FLAGS = {

@@ -10,6 +10,7 @@ import { renderCharts } from './charts.js'
 import { psmBinPath, type RunSpec, runChild, type SpawnFn } from './child.js'
 import { currentLoad, machineInfo } from './machine-info.js'
 import { METRICS } from './metrics.js'
+import { cpuPin } from './pin.js'
 import { type ProgressSink, progressPrinter } from './progress.js'
 import { renderReport } from './report.js'
 import type { ResultsFile, RunRecord } from './results.js'
@@ -66,10 +67,12 @@ export function hostArgs(host: HostOptions): string[] {
 export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
   const { config } = opts
   const dir = opts.out ?? config.out ?? defaultOutDir()
+  // before anything is written: a pin that cannot be applied stops the bench with one line
+  const prefix = config.cpus !== null && !opts.runOne ? cpuPin(config.cpus) : []
   mkdirSync(dir, { recursive: true })
   const plan = planRuns(config)
   const binPath = opts.binPath ?? psmBinPath()
-  const runOne =
+  const child =
     opts.runOne ??
     ((spec: RunSpec) =>
       runChild(spec, {
@@ -77,9 +80,16 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
         scenario: config.scenario,
         timeoutMs: config.timeout,
         extraArgs: [...hostArgs(config.host), ...config.scenarioArgs],
+        prefix,
         ...(opts.spawn ? { spawn: opts.spawn } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
       }))
+  // the load average around each run says whether other work competed with it
+  const runOne = async (spec: RunSpec): Promise<RunRecord> => {
+    const loadBefore = currentLoad()
+    const run = await child(spec)
+    return { ...run, loadBefore, loadAfter: currentLoad() }
+  }
   const results: ResultsFile = {
     format: 'psm-bench-results',
     version: 1,

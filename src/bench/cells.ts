@@ -2,7 +2,7 @@
 // over the successful runs only: a failed run's numbers describe a different amount of work.
 import type { Metric } from './metrics.js'
 import type { RunRecord } from './results.js'
-import { ratio, type Summary, summarize } from './stats.js'
+import { type Summary, summarize } from './stats.js'
 
 export interface CellKey {
   hosts: number
@@ -38,16 +38,6 @@ export function metricSummary(cell: ImplCell | undefined, metric: Metric): Summa
 
 export function metricValues(cell: ImplCell | undefined, metric: Metric): number[] {
   return (cell?.ok ?? []).map((r) => metric.get(r)).filter((v): v is number => v !== undefined && Number.isFinite(v))
-}
-
-/** machine/vanilla ratio of medians in a cell, for a metric */
-export function cellRatio(
-  byImpl: Map<string, ImplCell> | undefined,
-  metric: Metric,
-  num = 'machine',
-  den = 'vanilla',
-): number | undefined {
-  return ratio(metricSummary(byImpl?.get(num), metric)?.median, metricSummary(byImpl?.get(den), metric)?.median)
 }
 
 /** The matrix axes as they appear in the runs (sorted), or as configured when given. */

@@ -29,6 +29,8 @@ export interface ChildOptions {
   /** more flags for every run (host options, scenarioArgs from bench.yml) */
   extraArgs?: readonly string[]
   spawn?: SpawnFn
+  /** a command the child runs under, e.g. `taskset -c 1` (see pin.ts) */
+  prefix?: readonly string[]
   signal?: AbortSignal
   env?: NodeJS.ProcessEnv
   /** wall clock in ms, injectable for tests */
@@ -156,7 +158,8 @@ export function runChild(spec: RunSpec, opts: ChildOptions): Promise<RunRecord> 
     try {
       // its own process group: a Ctrl-C in the terminal reaches the bench only, which then decides
       // (stop this run, discard it, write the partial report) instead of racing the child's own exit
-      child = spawn(process.execPath, [opts.binPath, ...scenarioArgs(spec, opts)], {
+      const argv = [...(opts.prefix ?? []), process.execPath, opts.binPath, ...scenarioArgs(spec, opts)]
+      child = spawn(argv[0]!, argv.slice(1), {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: opts.env ?? process.env,
         detached: true,

@@ -107,6 +107,9 @@ export const METRICS: readonly Metric[] = [
 /** The metrics a summary leads with; the aim is about wall time and peak RSS. */
 export const HEADLINE = ['wallMs', 'cpuMs', 'peakRssBytes', 'heapAllocatedBytes', 'latencyP99'] as const
 
+/** The paired-ratio chart's key among the charts (and its file name): no metric has it. */
+export const RATIO_CHART = 'ratios'
+
 export function metricByKey(key: string): Metric | undefined {
   return METRICS.find((m) => m.key === key)
 }

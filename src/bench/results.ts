@@ -24,6 +24,10 @@ export interface RunRecord extends Partial<Omit<ScenarioResult, 'hosts' | 'msgs'
   exitCode: number | null
   /** spawn to exit, measured by the bench: includes node start-up and module loading */
   processMs: number
+  /** 1, 5 and 15 minute load averages just before the run started and just after it ended
+   * (absent in results written before they were recorded) */
+  loadBefore?: number[]
+  loadAfter?: number[]
 }
 
 export interface ResultsMeta {
@@ -83,5 +87,8 @@ export function readResults(path: string): ResultsFile {
       typeof r.impl === 'string'
     if (!ok) throw new InputError(`${file}: runs[${i}]: needs numeric hosts and msgs and a string impl`)
   })
-  return { warmup: [], ...d } as ResultsFile
+  // results written before a knob existed read as if it had its default (`cpus`: not pinned)
+  const c = d.config as Partial<BenchConfig>
+  const config = { ...c, cpus: c.cpus ?? null } // same key order as written: a rebuilt report is identical
+  return { warmup: [], ...d, config } as ResultsFile
 }

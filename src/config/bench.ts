@@ -20,6 +20,9 @@ export const benchSchema = object({
   host: hostOptionsSchema,
   scenarioArgs: list(string({ nonEmpty: true }), { default: [] }),
   out: nullable(string({ nonEmpty: true })),
+  // a CPU list for `taskset -c` (e.g. 1 or 0-1): every run is pinned to it, so other work on the machine
+  // and the bench itself do not move it between cores mid-run
+  cpus: nullable(string({ pattern: /^\d+(-\d+)?(,\d+(-\d+)?)*$/, expected: 'a CPU list such as 1, 0-1 or 0,2' })),
 })
 
 export type BenchConfig = Infer<typeof benchSchema>
@@ -37,6 +40,7 @@ export const BENCH_FLAGS: readonly Override<BenchConfig>[] = [
   { name: 'impl', path: 'impls' },
   { name: 'warmup', path: 'warmup' },
   { name: 'timeout', path: 'timeout' },
+  { name: 'cpus', path: 'cpus' },
 ]
 
 export interface LoadBenchOptions {

@@ -38,6 +38,14 @@ describe('runChild', () => {
     expect(run.processMs).toBeGreaterThanOrEqual(0)
   })
 
+  it('runs under a prefix command (the --cpus pin) that execs node with the same arguments', async () => {
+    const { spawn, done } = runWith({ stdout: scenarioJson(), code: 0 }, { prefix: ['taskset', '-c', '1'] })
+    expect((await done).failure).toBeNull()
+    const call = spawn.calls[0]!
+    expect(call.command).toBe('taskset')
+    expect(call.args.slice(0, 5)).toEqual(['-c', '1', process.execPath, '/pkg/bin/psm.js', 'scenario'])
+  })
+
   it.each<[string, Script, RegExp]>([
     [
       'the scenario says why',

@@ -18,6 +18,7 @@ describe('bench config', () => {
       impls: ['vanilla', 'machine'],
       timeout: 120_000,
       out: null,
+      cpus: null,
     })
   })
 
@@ -26,9 +27,17 @@ describe('bench config', () => {
     expect([c.hosts, c.msgs]).toEqual([[3, 4], [2]])
     const f = loadBenchConfig({
       env: { NUM_HOSTS: '3,4' },
-      flags: { hosts: '6', iterations: '2', impl: 'machine', warmup: '0', timeout: '30s', out: 'x' },
+      flags: { hosts: '6', iterations: '2', impl: 'machine', warmup: '0', timeout: '30s', out: 'x', cpus: '0-1' },
     })
-    expect(f).toMatchObject({ hosts: [6], iterations: 2, impls: ['machine'], warmup: 0, timeout: 30_000, out: 'x' })
+    expect(f).toMatchObject({
+      hosts: [6],
+      iterations: 2,
+      impls: ['machine'],
+      warmup: 0,
+      timeout: 30_000,
+      out: 'x',
+      cpus: '0-1',
+    })
   })
 
   it.each([
@@ -42,6 +51,7 @@ describe('bench config', () => {
     ['warmups: 2\n', 'bench.yml:1: warmups: unknown key'],
     ['host:\n  muxer: quic\n', "bench.yml:2: host.muxer: 'quic' is not one of mplex, yamux"],
     ['scenario: other\n', "bench.yml:1: scenario: 'other' is not one of simple-discovery"],
+    ['cpus: all\n', "bench.yml:1: cpus: 'all' is not a CPU list such as 1, 0-1 or 0,2"],
   ])('bad file %j → %s', (text, message) => {
     const path = file(text)
     const err = errorOf(() => loadBenchConfig({ path }))

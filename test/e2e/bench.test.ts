@@ -65,6 +65,8 @@ describe('psm bench', () => {
       expect(run.delivered).toBe(run.expected)
       expect(run.wallMs).toBeGreaterThan(0)
       expect(run.processMs).toBeGreaterThan(run.wallMs!)
+      expect(run.loadBefore).toHaveLength(3)
+      expect(run.loadAfter).toHaveLength(3)
     }
     const cells = new Set(results.runs.map((x) => `${x.impl} ${x.hosts}×${x.msgs}`))
     expect(cells.size).toBe(8)
@@ -76,24 +78,28 @@ describe('psm bench', () => {
       for (const row of rows) {
         expect(row).toHaveLength(2)
         for (const cell of row)
-          expect(cell, `${heading}: ${cell}`).toMatch(/^vanilla [\d,.]+ \(.+\)<br>machine [\d,.]+ \(.+\)<br>ratio/)
+          expect(cell, `${heading}: ${cell}`).toMatch(
+            /^vanilla [\d,.]+ \(.+\)<br>machine [\d,.]+ \(.+\)<br>paired ratio \*\*(\d\.\d\d \[n=2, no interval\]|—)\*\*, of medians/,
+          )
       }
     }
     expect(md).toContain('None: every run delivered every message and exited 0.')
+    expect(md).toMatch(/\| before each run \| \d+\.\d\d \| \d+\.\d\d \|/)
     const charts = readdirSync(join(tiny, 'charts'))
     expect(charts).toContain('wallMs.svg')
+    expect(charts).toContain('ratios.svg')
     for (const f of charts) {
       expect(md).toContain(`](charts/${f})`)
       expect(xmlProblem(readFileSync(join(tiny, 'charts', f), 'utf8')), f).toBeUndefined()
     }
-  })
+  }, 240_000) // 16 real runs: a minute on a quiet machine, more when others share its 2 cores
 
   it('counts a forced failure (an impossible readiness requirement) in the report and exits 1', async () => {
     const out = join(dir, 'forced')
     const config = join(dir, 'forced.yml')
     writeFileSync(
       config,
-      "hosts: [3]\nmsgs: [2]\niterations: 1\nwarmup: 0\ntimeout: 2s\nscenarioArgs: ['--min-peers', '5']\n",
+      "hosts: [3]\nmsgs: [2]\niterations: 1\nwarmup: 0\ntimeout: 2s\nscenarioArgs: ['--min-peers', '5']\ncpus: '0'\n",
     )
     const r = await psm(['bench', '--config', config, '--out', out])
     expect(r.code).toBe(1)
@@ -106,6 +112,7 @@ describe('psm bench', () => {
     ])
     const md = readFileSync(join(out, 'bench.md'), 'utf8')
     expect(md).toContain('**2 failed**')
+    expect(md).toContain('| CPU pin | every run pinned with `taskset -c 0` |')
     expect(tables(md).get('Failures')![0]![0]).toBe('vanilla 1/1<br>machine 1/1')
     expect(md).toMatch(/- 2× topic 'foobar' not ready .*\(vanilla 3×2, machine 3×2\)$/m)
   })
@@ -142,7 +149,8 @@ describe('psm bench', () => {
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toContain('Wall time (ms)')
     expect(r.stdout).toContain('Peak RSS (MB)')
-    expect(r.stdout).toMatch(/machine\s+4\s+4\s+[\d,.]+\s+[\d,.]+\s+1\.00/)
+    // 2 runs a side: a ratio, but no interval and so no verdict
+    expect(r.stdout).toMatch(/machine\s+4\s+4\s+2\s+2\s+[\d,.]+\s+[\d,.]+\s+1\.00\s+—\s+too few runs/)
     expect(r.stdout).toContain('vanilla: geometric mean B/A 1.00 over 4 cells')
     const json = await psm(['bench', 'compare', tiny, tiny, '--json'])
     expect(JSON.parse(json.stdout)).toHaveLength(3 * 8)
@@ -172,6 +180,8 @@ describe('psm bench input errors: exit 2 with one line naming the key', () => {
     [['bench', 'compare', 'only-one.json'], {}, /^psm bench: compare: needs two results files, got 1/],
     [['bench', 'compare', 'nope-a.json', 'nope-b.json'], {}, /^psm bench: nope-a\.json: no such file or directory\n$/],
     [['bench', 'compare', 'bench.yml', 'bench.yml'], {}, /^psm bench: bench\.yml: not valid JSON\n$/],
+    [['bench', '--cpus', 'all'], {}, /^psm bench: --cpus: cpus: 'all' is not a CPU list such as 1, 0-1 or 0,2\n$/],
+    [['bench', '--cpus', '4000'], {}, /^psm bench: cpus 4000: taskset refused it: .+\n$/],
   ] as [string[], Record<string, string>, RegExp][])('%j %j', async (args, env, stderr) => {
     const bad = join(dir, 'bad.yml')
     writeFileSync(bad, 'iterations: 2\nhosts: [3, 1]\n')
