@@ -10,7 +10,6 @@ import { plaintext } from '@libp2p/plaintext'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
-import type { HostNetwork } from './model/transport.js'
 import { type PubsubInit, pubsubInit } from '../pubsub/defaults.js'
 import { vanillaPubsub } from '../pubsub/vanilla.js'
 import {
@@ -25,6 +24,7 @@ import {
   TCP_LISTEN_HOST,
   type TransportKind,
 } from './constants.js'
+import type { HostNetwork } from './model/transport.js'
 
 /** Builds the pubsub service from gossipsub options: `vanillaPubsub`, `machinePubsub`, or a wrapper. */
 export type PubsubFactory = (init: PubsubInit) => (components: GossipSubComponents) => GossipSub

@@ -20,7 +20,9 @@ for (const transport of ['memory', 'tcp'] as const) {
     await new Promise((r) => setTimeout(r, 1500))
     const lat: number[] = []
     for (let i = 0; i < 5; i++) {
-      const got = new Promise<number>((r) => b.services.pubsub.addEventListener('message', () => r(Date.now()), { once: true }))
+      const got = new Promise<number>((r) =>
+        b.services.pubsub.addEventListener('message', () => r(Date.now()), { once: true }),
+      )
       const s = Date.now()
       await a.services.pubsub.publish('t', new Uint8Array([i]))
       lat.push((await got) - s)

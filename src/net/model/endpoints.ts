@@ -55,12 +55,14 @@ export class Endpoints {
     const known = peer !== undefined ? this.byPeer.get(peer) : undefined
     if (known !== undefined) return known
     const port = tcpPort(remote)
-    if (port === undefined) throw new UnknownHostError(`the network model cannot tell which host dialled from ${remote.toString()}`)
+    if (port === undefined)
+      throw new UnknownHostError(`the network model cannot tell which host dialled from ${remote.toString()}`)
     const host = this.byPort.get(port)
     if (host !== undefined) return host
     return new Promise<number>((resolve, reject) => {
       const timeout = this.clock.timeoutSignal(WAIT_MS)
-      const fail = (): void => reject(new UnknownHostError(`no host of the network model dialled from ${remote.toString()}`))
+      const fail = (): void =>
+        reject(new UnknownHostError(`no host of the network model dialled from ${remote.toString()}`))
       timeout.addEventListener('abort', fail, { once: true })
       signal?.addEventListener('abort', fail, { once: true })
       const list = this.portWaiters.get(port) ?? []

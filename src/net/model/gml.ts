@@ -94,7 +94,8 @@ function parseList(tokens: Token[], at: { i: number }, file: string, line: numbe
       at.i++
       return { entries, line }
     }
-    if (key.kind !== 'word') throw new InputError(`${file}:${key.line}: not valid GML: expected a key, got '${key.text}'`)
+    if (key.kind !== 'word')
+      throw new InputError(`${file}:${key.line}: not valid GML: expected a key, got '${key.text}'`)
     const value = tokens[at.i + 1]
     if (value === undefined || value.kind === 'close') {
       throw new InputError(`${file}:${key.line}: not valid GML: key '${key.text}' has no value`)
@@ -153,7 +154,8 @@ function readNode(e: GmlEntry, file: string): GmlNode {
     const entry = f.get(key)
     if (entry === undefined) continue
     const bps = parseRate(entry.value)
-    if (bps === undefined) throw new InputError(`${file}:${entry.line}: ${key} ${show(entry.value)} is not ${RATE_EXPECTED}`)
+    if (bps === undefined)
+      throw new InputError(`${file}:${entry.line}: ${key} ${show(entry.value)} is not ${RATE_EXPECTED}`)
     node[prop] = bps
   }
   return node
@@ -172,7 +174,8 @@ function readEdge(e: GmlEntry, file: string, ids: Set<number>): GmlEdge {
   const lat = f.get('latency')
   if (lat === undefined) throw new InputError(`${file}:${e.line}: edge ${source} → ${target} has no 'latency'`)
   const latencyMs = parseLatency(lat.value)
-  if (latencyMs === undefined) throw new InputError(`${file}:${lat.line}: latency ${show(lat.value)} is not ${LATENCY_EXPECTED}`)
+  if (latencyMs === undefined)
+    throw new InputError(`${file}:${lat.line}: latency ${show(lat.value)} is not ${LATENCY_EXPECTED}`)
   const lossEntry = f.get('packet_loss')
   const loss = lossEntry === undefined ? 0 : lossEntry.value
   if (typeof loss !== 'number' || loss < 0 || loss > 1) {

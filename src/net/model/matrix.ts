@@ -12,7 +12,8 @@ export function parseMatrix(text: string, file: string): number[][] {
     if (trimmed === '') continue
     const values = trimmed.split(/\s+/).map((word, col) => {
       const x = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(word) ? Number(word) : Number.NaN
-      if (Number.isNaN(x)) throw new InputError(`${file}:${i + 1}: column ${col + 1}: '${word}' is not a number of milliseconds`)
+      if (Number.isNaN(x))
+        throw new InputError(`${file}:${i + 1}: column ${col + 1}: '${word}' is not a number of milliseconds`)
       if (x < 0) throw new InputError(`${file}:${i + 1}: column ${col + 1}: latency ${word} is negative`)
       return x
     })

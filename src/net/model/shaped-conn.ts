@@ -8,7 +8,10 @@ import { override } from './override.js'
 
 type Data = Parameters<MultiaddrConnection['send']>[0]
 
-export function shapedConnection(inner: MultiaddrConnection, makePipe: (deliver: (d: Data) => void) => Pipe<Data>): MultiaddrConnection {
+export function shapedConnection(
+  inner: MultiaddrConnection,
+  makePipe: (deliver: (d: Data) => void) => Pipe<Data>,
+): MultiaddrConnection {
   const pipe = makePipe((data) => {
     // the connection may have closed while the bytes were in flight: they are lost with it
     if (inner.status !== 'open') return

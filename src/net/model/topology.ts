@@ -5,6 +5,7 @@ import { graphPaths } from './graph-paths.js'
 import { matrixLatency } from './matrix.js'
 import { gaussian, streamFor, weightedIndex } from './seed.js'
 import type { BandwidthClass, NetworkSpec } from './spec.js'
+import { formatRate } from './units.js'
 
 export interface HostRates {
   /** the class name, the graph node's label, or 'unlimited' */
@@ -78,11 +79,9 @@ export function buildTopology(spec: NetworkSpec, seed: number): Topology {
       graphRates = (h) => {
         const node = nodes[nodeIndex(h)]!
         if (node.upBps === undefined && node.downBps === undefined) return undefined
-        return {
-          name: node.label,
-          upBps: node.upBps ?? Number.POSITIVE_INFINITY,
-          downBps: node.downBps ?? Number.POSITIVE_INFINITY,
-        }
+        const upBps = node.upBps ?? Number.POSITIVE_INFINITY
+        const downBps = node.downBps ?? Number.POSITIVE_INFINITY
+        return { name: `${formatRate(upBps)}/${formatRate(downBps)}`, upBps, downBps }
       }
       break
     }
@@ -110,7 +109,13 @@ export function buildTopology(spec: NetworkSpec, seed: number): Topology {
     let r = rateCache.get(h)
     if (r === undefined) {
       if (classes.length > 0) {
-        const c = classes[weightedIndex(streamFor(seed, 'class', h), classes.map((x) => x.weight))]!
+        const c =
+          classes[
+            weightedIndex(
+              streamFor(seed, 'class', h),
+              classes.map((x) => x.weight),
+            )
+          ]!
         r = { name: c.name, upBps: c.upBps, downBps: c.downBps }
       } else {
         r = graphRates?.(h) ?? UNLIMITED

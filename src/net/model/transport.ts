@@ -42,7 +42,10 @@ function shapedTransport(inner: Transport, model: NetworkModel, host: number): T
   const shape = (maConn: MultiaddrConnection, remote: number): MultiaddrConnection =>
     shapedConnection(maConn, (deliver) => model.pipe<Data>(host, remote, deliver))
 
-  const dial = async (ma: Multiaddr, options: DialTransportOptions): Promise<Awaited<ReturnType<Transport['dial']>>> => {
+  const dial = async (
+    ma: Multiaddr,
+    options: DialTransportOptions,
+  ): Promise<Awaited<ReturnType<Transport['dial']>>> => {
     if (model.dialFails(host)) {
       throw new NetworkDialError(
         `network model: dial from host ${host} to ${ma.toString()} failed (dialFailure ${model.spec.dialFailure})`,

@@ -53,7 +53,9 @@ export function formatRate(bps: number): string {
     [1e6, 'Mbit'],
     [1e3, 'kbit'],
   ]
-  for (const [size, name] of units) if (bps >= size) return `${round(bps / size)}${name}`
+  // Gbit only when whole (1024Mbit, not 1.02Gbit), else Mbit or below with decimals
+  if (bps >= 1e9 && bps % 1e9 === 0) return `${bps / 1e9}Gbit`
+  for (const [size, name] of units.slice(1)) if (bps >= size) return `${round(bps / size)}${name}`
   return `${round(bps)}bit`
 }
 
