@@ -40,7 +40,13 @@ describe('network model: latency', () => {
 
   it('with 0 ms the same exchange is under 5 ms, and the model sets no timer at all', async () => {
     let timers = 0
-    const counting: Clock = { ...realClock, setTimer: (fn, ms) => (timers++, realClock.setTimer(fn, ms)) }
+    const counting: Clock = {
+      ...realClock,
+      setTimer(fn, ms) {
+        timers++
+        return realClock.setTimer(fn, ms)
+      },
+    }
     const model = new NetworkModel(spec({}), { seed: 1, clock: counting })
     hosts = await hostsOn(model, 2)
     const [a, b] = hosts as [Host, Host]

@@ -28,9 +28,23 @@ export function shapedConnection(
     return true
   }
   const close = async (options?: AbortOptions): Promise<void> => {
-    // a graceful close flushes what is in flight first, as a socket would
-    await pipe.idle()
-    options?.signal?.throwIfAborted()
+    // a graceful close flushes what is in flight first, as a socket would, unless the caller gives up
+    const signal = options?.signal
+    if (signal === undefined) await pipe.idle()
+    else {
+      signal.throwIfAborted()
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => {
+          pipe.clear()
+          reject(signal.reason)
+        }
+        signal.addEventListener('abort', onAbort, { once: true })
+        pipe.idle().then(() => {
+          signal.removeEventListener('abort', onAbort)
+          resolve()
+        }, reject)
+      })
+    }
     return inner.close(options)
   }
   const abort = (err: Error): void => {
