@@ -12,7 +12,7 @@
 //            | { classes: { supernode: { up: 1024Mbit, down: 1024Mbit, weight: 20 }, fullnode: {...} } }
 import { readFileSync } from 'node:fs'
 import { dirname, extname, isAbsolute, relative, resolve } from 'node:path'
-import { InputError } from '../errors.js'
+import { InputError, UsageError } from '../errors.js'
 import { parseGml } from '../net/model/gml.js'
 import { parseMatrix } from '../net/model/matrix.js'
 import { BUILT_IN_TABLES, type RegionTable } from '../net/model/regions.js'
@@ -274,4 +274,24 @@ function read(name: string, path: string): string {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (code ?? String(err))
     throw new InputError(`${name}: cannot read the network model: ${why}`)
   }
+}
+
+/**
+ * A model from the `--latency 50ms` / `--bandwidth 50Mbit` shorthands of `psm sim` and `psm scenario`;
+ * undefined when neither is given. A bad value is a UsageError naming the flag.
+ */
+export function networkFromShorthands(flags: { latency?: string; bandwidth?: string }): NetworkSection | undefined {
+  if (flags.latency === undefined && flags.bandwidth === undefined) return undefined
+  const section = emptySection()
+  const parse = <T>(flag: string, schema: Schema<T>, text: string): T => {
+    try {
+      return schema.fromText(text, [])
+    } catch (err) {
+      if (err instanceof ConfigIssue) throw new UsageError(`--${flag}: ${err.message}`)
+      throw err
+    }
+  }
+  if (flags.latency !== undefined) section.latency = parse('latency', latencySchema, flags.latency)
+  if (flags.bandwidth !== undefined) section.bandwidth = parse('bandwidth', bandwidthSchema, flags.bandwidth)
+  return section
 }

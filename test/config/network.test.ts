@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load.js'
-import { loadNetworkSpec, networkSchema } from '../../src/config/network.js'
+import { loadNetworkSpec, networkFromShorthands, networkSchema } from '../../src/config/network.js'
 import { object } from '../../src/config/schema.js'
 import { errorOf, tempFiles } from '../helpers/files.js'
 
@@ -147,5 +147,19 @@ describe('network model files', () => {
     expect(err.message).toBe(
       'sim.yml:3: network.lost: unknown key (known keys here: latency, matrix, graph, shadow, regions, jitter, loss, dialFailure, bandwidth)',
     )
+  })
+})
+
+describe('network shorthands', () => {
+  it('--latency and --bandwidth make a model; a bad value names the flag', () => {
+    expect(networkFromShorthands({})).toBeUndefined()
+    const section = networkFromShorthands({ latency: '50ms', bandwidth: '8Mbit' })!
+    expect(loadNetworkSpec(section)).toMatchObject({
+      latency: { kind: 'constant', ms: 50 },
+      bandwidth: [{ upBps: 8e6, downBps: 8e6 }],
+    })
+    const err = errorOf(() => networkFromShorthands({ latency: '50' }))
+    expect(err.name).toBe('UsageError')
+    expect(err.message).toBe("--latency: '50' is not a latency with a unit (e.g. 50ms, 0.2s, 800us)")
   })
 })
