@@ -38,12 +38,11 @@ export function describeModel(model: NetworkModel, hosts: number): ModelDescript
   const total = hosts * (hosts - 1)
   const step = Math.max(1, Math.ceil(total / MAX_PAIRS))
   const lat: number[] = []
-  let k = 0
-  for (let a = 0; a < hosts; a++) {
-    for (let b = 0; b < hosts; b++) {
-      if (a === b) continue
-      if (k++ % step === 0) lat.push(t.latencyMs(a, b))
-    }
+  // walk the ordered pairs (a ≠ b) by their index a·(n−1)+b′ with a stride: no loop over skipped pairs
+  for (let i = 0; i < total; i += step) {
+    const a = Math.floor(i / (hosts - 1))
+    const r = i % (hosts - 1)
+    lat.push(t.latencyMs(a, r >= a ? r + 1 : r))
   }
   lat.sort((x, y) => x - y)
   return {
