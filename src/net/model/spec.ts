@@ -29,7 +29,7 @@ export interface BandwidthClass {
 
 export interface NetworkSpec {
   latency: LatencySpec
-  /** extra delay per packet, uniform in [0, jitterMs], seeded; order on a connection is kept */
+  /** extra delay per write (one send on the raw connection), uniform in [0, jitterMs], seeded; order kept */
   jitterMs: number
   /** probability a segment is lost on any link (a graph's edges may set their own) */
   loss: number

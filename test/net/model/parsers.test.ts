@@ -66,6 +66,17 @@ describe('Shadow GML graph', () => {
     expect(paths.latency[2]![0]).toBe(Number.POSITIVE_INFINITY)
   })
 
+  it('takes the edges of an undirected graph both ways', () => {
+    const g = parseGml(
+      'graph [\n  node [ id 0 ]\n  node [ id 1 ]\n  edge [ source 0 target 1 latency "30 ms" ]\n]',
+      'u.gml',
+    )
+    expect(g.directed).toBe(false)
+    const paths = graphPaths(g)
+    expect(paths.latency[0]![1]).toBe(30)
+    expect(paths.latency[1]![0]).toBe(30)
+  })
+
   it('reads the example graph', () => {
     const g = parseGml(readFileSync('networks/small.gml', 'utf8'), 'small.gml')
     expect(g.nodes.map((n) => n.label)).toEqual([
