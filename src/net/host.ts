@@ -25,6 +25,7 @@ import {
   TCP_LISTEN_HOST,
   type TransportKind,
 } from './constants.js'
+import type { HostNetwork } from './model/transport.js'
 
 /** Builds the pubsub service from gossipsub options: `vanillaPubsub`, `machinePubsub`, or a wrapper. */
 export type PubsubFactory = (init: PubsubInit) => (components: GossipSubComponents) => GossipSub
@@ -59,6 +60,8 @@ export interface HostOptions {
   maxConnections?: number
   /** libp2p's periodic ping of every connection; off by default (no ping service on psm hosts) */
   connectionMonitor?: boolean
+  /** the network model's handle for this host (`model.host(i)`): its transport is shaped; absent: no model */
+  network?: HostNetwork
 }
 
 let memoryAddrSeq = 0
@@ -85,11 +88,12 @@ export async function createHost(opts: HostOptions = {}): Promise<Host> {
   const encrypter = opts.encrypter ?? DEFAULT_ENCRYPTER
   const muxer = opts.muxer ?? DEFAULT_MUXER
   const factory = opts.pubsub ?? vanillaPubsub
+  const base = transport === 'tcp' ? tcp() : memory()
   const listen = opts.listen ?? [transport === 'tcp' ? `/ip4/${TCP_LISTEN_HOST}/tcp/0` : uniqueMemoryAddr()]
   return createLibp2p<HostServices>({
     ...(opts.privateKey ? { privateKey: opts.privateKey } : {}),
     addresses: { listen },
-    transports: [transport === 'tcp' ? tcp() : memory()],
+    transports: [opts.network ? opts.network.wrapTransport(base) : base],
     connectionEncrypters: [encrypter === 'noise' ? noise() : plaintext()],
     streamMuxers: [muxer === 'yamux' ? yamux() : mplex()],
     // every host of a run dials from the same address: libp2p's per-address inbound rate limit would refuse them
