@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const bin = join(root, 'bin/psm.js')
-const config = join(root, 'bench/sim-100.yml')
+const config = join(root, 'benchmarks/sim-100.yml')
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'psm-bench-sim-'))

@@ -25,7 +25,7 @@ interface RunResult {
 
 const METRICS = ['wallMs', 'cpuMs', 'peakRssBytes', 'readyMs', 'publishMs', 'heapAllocatedBytes'] as const
 
-// dist/bench/quick.js → the package root is two levels up
+// dist/benchmarks/quick.js → the package root is two levels up
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const bin = join(root, 'bin', 'psm.js')
 
