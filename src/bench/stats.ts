@@ -2,7 +2,7 @@
 // produces outliers), ratios of medians, and a bootstrap interval for a ratio so a report can say
 // whether a difference stands out from run-to-run noise.
 
-import { createRng } from '../sim/rng.js'
+import { createRng } from '../rng.js'
 export interface Summary {
   n: number
   min: number

@@ -9,7 +9,7 @@ import { errorMessage } from '../errors.js'
 import { createHost, type Host, type HostOptions, type PubsubFactory } from '../net/host.js'
 import { machinePubsub, pubsubHostOf } from '../pubsub/machine.js'
 import { vanillaPubsub } from '../pubsub/vanilla.js'
-import { createRng } from '../sim/rng.js'
+import { createRng } from '../rng.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { latencySummary, ResourceMeter } from './measure.js'
 

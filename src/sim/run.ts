@@ -3,6 +3,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { SimConfig } from '../config/sim.js'
 import type { Host } from '../net/host.js'
+import { randomSeed } from '../rng.js'
 import { createJsonlFileSink } from '../telemetry/file-sink.js'
 import { createRunMetrics, type RunMetrics } from '../telemetry/metrics.js'
 import type { GossipsubHostMetrics } from '../telemetry/metrics-gossipsub.js'
@@ -10,7 +11,6 @@ import { type MetricsServer, parseMetricsAddress, startMetricsServer } from '../
 import type { HostTracer, TraceReport, TraceSink } from '../telemetry/otel.js'
 import { Recorder } from '../telemetry/recorder.js'
 import type { Sink } from '../telemetry/records.js'
-import { randomSeed } from './rng.js'
 import { Simulator } from './runtime.js'
 import { formatStatus, type SimStats } from './stats.js'
 

@@ -1,4 +1,5 @@
-// A seeded PRNG (mulberry32): the simulator's decisions come only from here, so a seed repeats them.
+// A seeded PRNG (mulberry32), shared by the simulator, scenarios, the bench and the debugger: every random
+// choice draws from one, so a seed repeats them.
 
 export interface Rng {
   /** uniform in [0, 1) */
