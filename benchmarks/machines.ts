@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createActor } from 'xstate'
 import { pubsubHostMachine } from '../machines/pubsub-host.js'
-import { createJsonlFileSink } from '../src/telemetry/file-sink.js'
+import { createJsonlFileSink } from '../src/telemetry/log/file-sink.js'
 import { Recorder } from '../src/telemetry/recorder.js'
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 500_000)

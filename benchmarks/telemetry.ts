@@ -35,7 +35,7 @@ async function child(mode: Mode, metricsPort: number, otlp: string): Promise<voi
   installPolyfills()
   const { loadSimConfig } = await import('../src/config/sim.js')
   const { runSim } = await import('../src/sim/run.js')
-  const { createTraceSink } = await import('../src/telemetry/otel.js')
+  const { createTraceSink } = await import('../src/telemetry/traces/otel.js')
   const config = loadSimConfig({ env: {}, flags: {} })
   config.seed = 1
   config.duration = SECONDS * 1000

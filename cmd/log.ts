@@ -1,8 +1,8 @@
 // `psm log stats|validate FILE [--json]`: what a transition log holds, and whether it is well formed.
 import { formatHelp, parseFlags } from '../src/cli/args.js'
 import { UsageError } from '../src/errors.js'
-import { formatStats } from '../src/telemetry/log-stats.js'
-import { scanLog } from '../src/telemetry/reader.js'
+import { formatStats } from '../src/telemetry/log/log-stats.js'
+import { scanLog } from '../src/telemetry/log/reader.js'
 
 const FLAGS = {
   json: { type: 'boolean', description: 'print JSON' },

@@ -3,7 +3,7 @@
 import { machineCatalog } from '../machines/index.js'
 import { deriveSchema } from '../machines/schema.js'
 import { formatHelp, parseFlags } from '../src/cli/args.js'
-import { formatSchemas } from '../src/telemetry/schema-text.js'
+import { formatSchemas } from '../src/telemetry/log/schema-text.js'
 
 const FLAGS = {
   json: { type: 'boolean', description: 'print JSON: [{type, idPattern, description, schema}]' },

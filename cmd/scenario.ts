@@ -86,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
   let recorder: import('../src/telemetry/recorder.js').Recorder | undefined
   if (flags.log !== undefined) {
     const { Recorder } = await import('../src/telemetry/recorder.js')
-    const { createJsonlFileSink } = await import('../src/telemetry/file-sink.js')
+    const { createJsonlFileSink } = await import('../src/telemetry/log/file-sink.js')
     recorder = new Recorder({ source: `psm scenario ${SIMPLE_DISCOVERY}` })
     try {
       recorder.addSink(createJsonlFileSink(flags.log))

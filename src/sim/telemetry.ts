@@ -1,7 +1,7 @@
 // The sinks a sim run streams records to besides its log file: the live debugger and traces.
 import type { SimConfig } from '../config/sim.js'
-import { createTraceSink, type TraceSink } from '../telemetry/otel.js'
 import type { Sink } from '../telemetry/records.js'
+import { createTraceSink, type TraceSink } from '../telemetry/traces/otel.js'
 
 export interface SimTelemetry {
   sinks: Sink[]
@@ -12,7 +12,7 @@ export async function simTelemetry(config: SimConfig, notice: (text: string) => 
   const sinks: Sink[] = []
   const dbg = config.telemetry.dbg.address
   if (dbg) {
-    const { createSocketSink } = await import('../telemetry/socket-sink.js')
+    const { createSocketSink } = await import('../telemetry/log/socket-sink.js')
     const [host, port] = splitHostPort(dbg)
     sinks.push(createSocketSink({ host, port, onNotice: notice }))
   }

@@ -1,4 +1,4 @@
-// Ticks and active sets by replay: the asyncmachine clock as the reader (src/telemetry/reader.ts)
+// Ticks and active sets by replay: the asyncmachine clock as the reader (src/telemetry/log/reader.ts)
 // defines it: +1 per state added or removed, +2 when an accepted event fires a Multi state.
 
 /** Applies one tx to `ticks` in place and returns the new active mask. */

@@ -2,11 +2,11 @@
 // metrics from transition records, the simulator's sim_* metrics, gossipsub's own families through its
 // `metricsRegister` option, and a few process metrics. Serve `registry` with metrics-server.ts.
 import { Registry } from 'prom-client'
+import type { PsmRecord } from '../records.js'
 import { createGossipsubMetrics, GOSSIPSUB_METRICS_DEFAULTS, type GossipsubMetrics } from './metrics-gossipsub.js'
 import { createMachineMetrics, MACHINE_METRICS_DEFAULTS, type MachineMetrics } from './metrics-machines.js'
 import { createProcessMetrics } from './metrics-process.js'
 import { createSimMetrics, type SimMetrics } from './metrics-sim.js'
-import type { PsmRecord } from './records.js'
 
 export interface RunMetricsOptions {
   /** gossipsub hosts with their own `host` label; the rest share host="other" */

@@ -2,7 +2,7 @@
 // (gossipsub's own `getMetrics`, as every host does) and can write a value into every family, so that tests
 // see each exported family in the exposition.
 import { getMetrics } from '@libp2p/gossipsub/metrics'
-import { createRunMetrics, type RunMetrics, type RunMetricsOptions } from '../../src/telemetry/metrics.js'
+import { createRunMetrics, type RunMetrics, type RunMetricsOptions } from '../../../src/telemetry/metrics/metrics.js'
 
 export type GossipsubMetricsObject = ReturnType<typeof getMetrics>
 

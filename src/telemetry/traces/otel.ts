@@ -4,7 +4,7 @@
 // spans that never reached the exporter's destination. Telemetry never throws into the application.
 import type { Tracer } from '@opentelemetry/api'
 import type { BufferConfig, SpanExporter } from '@opentelemetry/sdk-trace-base'
-import type { RecordSource } from './metrics.js'
+import type { RecordSource } from '../metrics/metrics.js'
 import {
   CountingExporter,
   createSpanExporter,

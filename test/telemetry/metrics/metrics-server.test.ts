@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest'
-import { InputError } from '../../src/errors.js'
-import { createHost, type Host } from '../../src/net/host.js'
-import { vanillaPubsub } from '../../src/pubsub/vanilla.js'
-import { createRunMetrics } from '../../src/telemetry/metrics.js'
-import { parseMetricsAddress, startMetricsServer } from '../../src/telemetry/metrics-server.js'
+import { InputError } from '../../../src/errors.js'
+import { createHost, type Host } from '../../../src/net/host.js'
+import { vanillaPubsub } from '../../../src/pubsub/vanilla.js'
+import { createRunMetrics } from '../../../src/telemetry/metrics/metrics.js'
+import { parseMetricsAddress, startMetricsServer } from '../../../src/telemetry/metrics/metrics-server.js'
 
 describe('metrics server', () => {
   test('serves the run registry at /metrics on 127.0.0.1, 404 elsewhere', async () => {

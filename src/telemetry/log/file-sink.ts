@@ -4,7 +4,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { constants, createGzip, type Gzip } from 'node:zlib'
-import type { PsmRecord, Sink } from './records.js'
+import type { PsmRecord, Sink } from '../records.js'
 
 export interface FileSinkOptions {
   /** flush interval in ms (default 200) */

@@ -1,5 +1,5 @@
 // Human-readable text of machine schemas (for `psm machines`).
-import type { MachineSchema, StateSchema } from '../../machines/schema.js'
+import type { MachineSchema, StateSchema } from '../../../machines/schema.js'
 
 export function relationText(s: StateSchema): string {
   const parts: string[] = []

@@ -4,10 +4,10 @@ import { createReadStream, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
-import type { MachineSchema } from '../../machines/schema.js'
-import { InputError } from '../errors.js'
-import type { MachineRecord, PsmRecord, SnapshotRecord, TxRecord } from './records.js'
-import { LOG_FORMAT, LOG_VERSION } from './records.js'
+import type { MachineSchema } from '../../../machines/schema.js'
+import { InputError } from '../../errors.js'
+import type { MachineRecord, PsmRecord, SnapshotRecord, TxRecord } from '../records.js'
+import { LOG_FORMAT, LOG_VERSION } from '../records.js'
 
 export type LineResult = { line: number; record: PsmRecord } | { line: number; error: string }
 

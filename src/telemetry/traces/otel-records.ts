@@ -3,7 +3,7 @@
 // is a short span); at level 2 also a span per transition. Span times are the records' times, so a trace
 // shows when things happened, not when the sink saw them.
 import { type Attributes, type Context, ROOT_CONTEXT, type Span, type Tracer, trace } from '@opentelemetry/api'
-import type { PsmRecord, TxRecord } from './records.js'
+import type { PsmRecord, TxRecord } from '../records.js'
 
 /** 1: machines and states; 2: also a span per transition. */
 export type MachineTraceLevel = 1 | 2

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process'
 import type { Registry } from 'prom-client'
 import { describe, expect, test } from 'vitest'
-import { createRunMetrics } from '../../src/telemetry/metrics.js'
-import { GOSSIPSUB_RENAMES } from '../../src/telemetry/metrics-gossipsub.js'
-import type { PsmRecord, TxRecord } from '../../src/telemetry/records.js'
+import { createRunMetrics } from '../../../src/telemetry/metrics/metrics.js'
+import { GOSSIPSUB_RENAMES } from '../../../src/telemetry/metrics/metrics-gossipsub.js'
+import type { PsmRecord, TxRecord } from '../../../src/telemetry/records.js'
+import { runTree, TREE } from '../traces/otel-tree.js'
 import { familyNames, fullRunMetrics, gossipsubMetricsFor, touchEveryGossipsubFamily } from './metrics-fixture.js'
-import { runTree, TREE } from './otel-tree.js'
 
 /** The value of one series, by sample name (e.g. x_bucket) and exact label set; undefined if absent. */
 async function value(
@@ -175,8 +175,8 @@ describe('machine and sim metrics', () => {
   test('active states while running, and machines beyond the label limit share machine="other"', async () => {
     const run = createRunMetrics({ machineLabelLimit: 2, processMetrics: false })
     const { createActor } = await import('xstate')
-    const { topicMachine } = await import('../../machines/topic.js')
-    const { Recorder } = await import('../../src/telemetry/recorder.js')
+    const { topicMachine } = await import('../../../machines/topic.js')
+    const { Recorder } = await import('../../../src/telemetry/recorder.js')
     const rec = new Recorder()
     run.attach(rec)
     const actors = [0, 1, 2, 3].map((i) => createActor(topicMachine, rec.actorOptions(`sim-t-${i}`, null)).start())

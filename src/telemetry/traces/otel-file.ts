@@ -2,7 +2,7 @@
 // Times are ms since the epoch (fractional), ids are hex as in OTLP/JSON, so a line reads on its own.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs'
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
-import { InputError } from '../errors.js'
+import { InputError } from '../../errors.js'
 
 export type SpanAttributeValue = string | number | boolean | string[] | number[] | boolean[]
 

@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
-import { InputError } from '../errors.js'
+import { InputError } from '../../errors.js'
 
 export interface MetricsServerOptions {
   /** default 127.0.0.1 */

@@ -1,10 +1,10 @@
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createHost, type Host } from '../../src/net/host.js'
-import { machinePubsub } from '../../src/pubsub/machine.js'
-import { createRunMetrics } from '../../src/telemetry/metrics.js'
-import { createTraceSink, type HostTracer } from '../../src/telemetry/otel.js'
-import { Recorder } from '../../src/telemetry/recorder.js'
+import { createHost, type Host } from '../../../src/net/host.js'
+import { machinePubsub } from '../../../src/pubsub/machine.js'
+import { createRunMetrics } from '../../../src/telemetry/metrics/metrics.js'
+import { Recorder } from '../../../src/telemetry/recorder.js'
+import { createTraceSink, type HostTracer } from '../../../src/telemetry/traces/otel.js'
 import { type ReceivedSpan, type Receiver, startReceiver } from './otel-receiver.js'
 
 let rx: Receiver

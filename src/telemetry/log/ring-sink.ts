@@ -1,5 +1,5 @@
 // An in-memory sink keeping the newest records in a bounded ring (tests, the live debugger's buffer).
-import type { PsmRecord, Sink } from './records.js'
+import type { PsmRecord, Sink } from '../records.js'
 
 export interface RingSink extends Sink {
   /** the kept records, oldest first */

@@ -3,7 +3,7 @@
 // `machineLabelLimit` machines get their own `machine` label; later ones share machine="other" (their `type`
 // still tells them apart), so a 1,000-peer sim stays a bounded number of series.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
-import type { PsmRecord } from './records.js'
+import type { PsmRecord } from '../records.js'
 
 export interface MachineMetricsOptions {
   /** machines with their own `machine` label value (default 100) */

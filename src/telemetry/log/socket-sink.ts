@@ -5,8 +5,8 @@
 // debugger needs to stay correct: the header, every machine record, and a snapshot of each machine's
 // state at the point the stream resumes (it replays the records that leave the queue to know it).
 import { connect, type Socket } from 'node:net'
-import type { HeaderRecord, MachineRecord, PsmRecord, Sink, SnapshotRecord } from './records.js'
-import { LOG_FORMAT, LOG_VERSION } from './records.js'
+import type { HeaderRecord, MachineRecord, PsmRecord, Sink, SnapshotRecord } from '../records.js'
+import { LOG_FORMAT, LOG_VERSION } from '../records.js'
 
 export interface SocketSinkOptions {
   host?: string

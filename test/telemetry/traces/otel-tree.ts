@@ -1,12 +1,12 @@
 // Test helper: drives real psm machines (fake work bound with .provide) under one Recorder, in the tree a sim
 // has: sim → sim-p0 → ps-0 → ps-0-disc → ps-0-disc-bf-t1. What each machine does is listed in TREE_STEPS.
 import { createActor, fromPromise, waitFor } from 'xstate'
-import { bootstrapFlowMachine } from '../../machines/bootstrap-flow.js'
-import { discoveryMachine } from '../../machines/discovery.js'
-import { pubsubHostMachine } from '../../machines/pubsub-host.js'
-import { simPeerMachine } from '../../machines/sim-peer.js'
-import { simulatorMachine } from '../../machines/simulator.js'
-import { Recorder } from '../../src/telemetry/recorder.js'
+import { bootstrapFlowMachine } from '../../../machines/bootstrap-flow.js'
+import { discoveryMachine } from '../../../machines/discovery.js'
+import { pubsubHostMachine } from '../../../machines/pubsub-host.js'
+import { simPeerMachine } from '../../../machines/sim-peer.js'
+import { simulatorMachine } from '../../../machines/simulator.js'
+import { Recorder } from '../../../src/telemetry/recorder.js'
 
 export const TREE = [
   { id: 'sim', parent: null },
