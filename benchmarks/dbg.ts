@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events'
 import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { installPolyfills } from '../src/polyfill.js'
+import { rankQuantile } from '../src/quantile.js'
 
 installPolyfills()
 
@@ -66,8 +67,10 @@ class FakeStdin extends EventEmitter {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN
+  return rankQuantile(
+    [...xs].sort((a, b) => a - b),
+    p / 100,
+  )
 }
 
 interface ChildResult {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createActor } from 'xstate'
 import { pubsubHostMachine } from '../machines/pubsub-host.js'
+import { median } from '../src/quantile.js'
 import { createJsonlFileSink } from '../src/telemetry/log/file-sink.js'
 import { Recorder } from '../src/telemetry/recorder.js'
 
@@ -27,11 +28,6 @@ function run(actor: { send(e: unknown): void }): number {
   const t0 = performance.now()
   for (let i = 0; i < EVENTS; i++) actor.send(mix[i % mix.length])
   return EVENTS / ((performance.now() - t0) / 1000)
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
 }
 
 async function main(): Promise<void> {

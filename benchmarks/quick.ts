@@ -4,6 +4,7 @@
 import { execFile } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { median } from '../src/quantile.js'
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 20)
 const MSGS = Number(process.env.BENCH_MSGS ?? 100)
@@ -42,12 +43,6 @@ function runOnce(impl: Impl, seed: number): Promise<RunResult> {
       }
     })
   })
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
 const fmt = (metric: string, v: number) =>

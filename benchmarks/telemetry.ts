@@ -9,6 +9,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { installPolyfills } from '../src/polyfill.js'
+import { median } from '../src/quantile.js'
 
 const MODES = ['off', 'recorder', 'metrics', 'trace1', 'trace2', 'metrics+trace1'] as const
 type Mode = (typeof MODES)[number]
@@ -134,12 +135,6 @@ function runChild(mode: Mode, otlp: string): Promise<ChildResult> {
       )
     })
   })
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = Math.floor(s.length / 2)
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
 async function main(): Promise<void> {
