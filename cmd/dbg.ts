@@ -1,5 +1,5 @@
 // `psm dbg [FILE] [--listen host:port]`: the terminal debugger, offline on a log file or live.
-import { formatHelp, parseFlags, parseHostPort, parseIntFlag } from '../src/cli/args.js'
+import { formatHelp, hostPortFlag, parseFlags, parseIntFlag } from '../src/cli/args.js'
 import { KEY_HELP } from '../src/dbg/ui/keys.js'
 import { UsageError } from '../src/errors.js'
 
@@ -51,7 +51,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const maxMemMb = parseIntFlag('--max-mem', flags['max-mem'] ?? '1024', 128)
   const tx = flags.tx === undefined ? undefined : parseIntFlag('--tx', flags.tx, 0)
-  const listen = parseHostPort('--listen', flags.listen ?? '127.0.0.1:6831', 6831)
+  const listen = hostPortFlag('--listen', flags.listen ?? '127.0.0.1:6831', 6831)
   // React's development build is slower and keeps a performance entry per render
   process.env.NODE_ENV ??= 'production'
   // Ink reads CI at import and then draws only the last frame; a terminal on stdout means a person

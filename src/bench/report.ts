@@ -3,7 +3,7 @@
 // medians) under its chart. A pure function of results.json, so a report can be rebuilt from it.
 import { Document, visit } from 'yaml'
 import type { BenchConfig } from '../config/bench.js'
-import { formatMs } from '../config/schema.js'
+import { formatMs } from '../config/duration.js'
 import {
   axes,
   type CellKey,

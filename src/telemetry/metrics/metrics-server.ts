@@ -2,6 +2,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
+import { parseHostPort } from '../../config/host-port.js'
 import { InputError } from '../../errors.js'
 
 export interface MetricsServerOptions {
@@ -28,13 +29,9 @@ export interface MetricsServer {
 export function parseMetricsAddress(value: string, where = '--metrics'): Required<MetricsServerOptions> {
   const v = value.trim()
   if (v === '' || v === 'true') return { ...METRICS_SERVER_DEFAULTS }
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(v) ?? /^()()(\d+)$/.exec(v)
-  const port = m ? Number(m[3]) : Number.NaN
-  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new InputError(`${where}: '${value}' is not HOST:PORT or PORT (e.g. 127.0.0.1:9464)`)
-  }
-  const host = m[1] || m[2] || METRICS_SERVER_DEFAULTS.host
-  return { host, port }
+  const a = parseHostPort(v)
+  if (!a) throw new InputError(`${where}: '${value}' is not HOST:PORT or PORT (e.g. 127.0.0.1:9464)`)
+  return a
 }
 
 export async function startMetricsServer(registry: Registry, opts: MetricsServerOptions = {}): Promise<MetricsServer> {
