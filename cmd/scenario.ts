@@ -1,7 +1,7 @@
 // `psm scenario simple-discovery --hosts H --msgs M --impl vanilla|machine [...]`: one scripted run.
 // Exit 0 when every message reached every subscriber, 1 otherwise (the JSON is still printed), 2 for bad flags.
 import { durationFlag, formatHelp, parseFlags, parseIntFlag } from '../src/cli/args.js'
-import { errorMessage, InputError, UsageError } from '../src/errors.js'
+import { errorMessage, InputError, RunFailedError, UsageError } from '../src/errors.js'
 import {
   DEFAULT_HEARTBEAT_MS,
   ENCRYPTERS,
@@ -110,5 +110,6 @@ export async function main(argv: string[]): Promise<number> {
   })
   await recorder?.close()
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : formatScenarioResult(result))
-  return result.failure === null ? 0 : 1
+  if (result.failure !== null) throw new RunFailedError(result.failure)
+  return 0
 }
