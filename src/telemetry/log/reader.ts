@@ -8,6 +8,7 @@ import type { MachineSchema } from '../../../machines/schema.js'
 import { InputError } from '../../errors.js'
 import type { MachineRecord, PsmRecord, SnapshotRecord, TxRecord } from '../records.js'
 import { LOG_FORMAT, LOG_VERSION } from '../records.js'
+import { applyTicks } from '../ticks.js'
 
 export type LineResult = { line: number; record: PsmRecord } | { line: number; error: string }
 
@@ -165,20 +166,21 @@ export class MachineHistory {
     return { active, ticks }
   }
 
-  /** Applies one tx to a ticks vector (odd = active). */
+  /** Applies one tx to a ticks vector (odd = active), by the log's one tick rule. */
   apply(tx: TxRecord, ticks: number[]): void {
-    for (const name of tx.added) {
+    const fire = tx.accepted ? this.index.get(tx.event) : undefined
+    const fired = fire !== undefined && this.schema.states[fire]!.multi ? 1 << fire : 0
+    applyTicks(ticks, 0, this.mask(tx.added), this.mask(tx.removed), fired)
+  }
+
+  /** The mask of the named states; names not in the schema are left out (the scan reports them). */
+  private mask(names: readonly string[]): number {
+    let m = 0
+    for (const name of names) {
       const i = this.index.get(name)
-      if (i !== undefined) ticks[i]! += 1
+      if (i !== undefined) m |= 1 << i
     }
-    for (const name of tx.removed) {
-      const i = this.index.get(name)
-      if (i !== undefined) ticks[i]! += 1
-    }
-    if (tx.accepted) {
-      const i = this.index.get(tx.event)
-      if (i !== undefined && this.schema.states[i]!.multi) ticks[i]! += 2
-    }
+    return m
   }
 }
 
