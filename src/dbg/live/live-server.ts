@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { InputError } from '../../errors.js'
 import { checkRecord } from '../../telemetry/log/reader.js'
 import { LOG_FORMAT, LOG_VERSION, type PsmRecord } from '../../telemetry/records.js'
-import { LineSplitter } from '../load/line-splitter.js'
+import { LineSplitter } from '../../telemetry/log/line-splitter.js'
 import type { DbgModel } from '../model/model.js'
 
 export interface LiveServerOptions {

@@ -8,7 +8,7 @@ import { InputError } from '../../errors.js'
 import { checkRecord } from '../../telemetry/log/reader.js'
 import { type HeaderRecord, LOG_FORMAT, LOG_VERSION, type PsmRecord } from '../../telemetry/records.js'
 import type { DbgModel } from '../model/model.js'
-import { LineSplitter } from './line-splitter.js'
+import { LineSplitter } from '../../telemetry/log/line-splitter.js'
 
 const CHUNK = 256 * 1024
 /** a line longer than this is certainly not a record */
