@@ -4,6 +4,8 @@
 export interface LineSplitterOptions {
   /** longest accepted line in bytes */
   maxLineBytes: number
+  /** pass blank lines on too (a file reader reports them as malformed; the live socket skips them) */
+  keepEmpty?: boolean
   onLine(text: string, line: number): void
   /** a line grew past maxLineBytes; the splitter stops */
   onOversize(line: number): void
@@ -72,7 +74,7 @@ export class LineSplitter {
     }
     let e = end
     if (e > start && buf[e - 1] === 13) e--
-    if (e > start) this.opts.onLine(buf.toString('utf8', start, e), this.line)
+    if (e > start || this.opts.keepEmpty) this.opts.onLine(buf.toString('utf8', start, e), this.line)
     return !this.stopped
   }
 

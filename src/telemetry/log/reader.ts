@@ -1,123 +1,42 @@
 // Reads transition logs back: streams records (gunzip for `.gz`), checks their shape, and rebuilds
 // any machine's active set and ticks at any seq by replay from the nearest snapshot.
-import { createReadStream, statSync } from 'node:fs'
-import { createInterface } from 'node:readline'
-import type { Readable } from 'node:stream'
-import { createGunzip } from 'node:zlib'
 import type { MachineSchema } from '../../../machines/schema.js'
 import { InputError } from '../../errors.js'
-import type { MachineRecord, PsmRecord, SnapshotRecord, TxRecord } from '../records.js'
-import { LOG_FORMAT, LOG_VERSION } from '../records.js'
+import type { MachineRecord, SnapshotRecord, TxRecord } from '../records.js'
 import { applyTicks } from '../ticks.js'
+import { type LineResult, openLogFile, parseRecordLine, readLines } from './jsonl.js'
 
-export type LineResult = { line: number; record: PsmRecord } | { line: number; error: string }
-
-/** Why a record is malformed, or undefined when it is well formed. */
-export function checkRecord(r: unknown): string | undefined {
-  if (r === null || typeof r !== 'object' || Array.isArray(r)) return 'not a JSON object'
-  const o = r as Record<string, unknown>
-  const str = (k: string) => typeof o[k] === 'string'
-  const num = (k: string) => typeof o[k] === 'number' && Number.isFinite(o[k])
-  const strs = (k: string) => Array.isArray(o[k]) && (o[k] as unknown[]).every((x) => typeof x === 'string')
-  switch (o.kind) {
-    case 'header':
-      if (o.format !== LOG_FORMAT) return `header format is '${String(o.format)}', expected '${LOG_FORMAT}'`
-      if (o.version !== LOG_VERSION)
-        return `unknown format version ${String(o.version)} (this psm reads ${LOG_VERSION})`
-      return num('time') ? undefined : 'header lacks a numeric time'
-    case 'machine': {
-      if (!str('id') || !str('type') || !num('time')) return 'machine record needs id, type and time'
-      if (!(o.parent === null || typeof o.parent === 'string')) return 'machine parent must be a string or null'
-      const schema = o.schema as { states?: unknown } | undefined
-      if (!schema || !Array.isArray(schema.states)) return 'machine record lacks schema.states'
-      if (!(schema.states as unknown[]).every((s) => typeof (s as { name?: unknown })?.name === 'string')) {
-        return 'schema state without a name'
-      }
-      return undefined
-    }
-    case 'tx':
-      if (!str('machine') || !num('seq') || !num('time') || !str('event')) return 'tx needs machine, seq, time, event'
-      if (typeof o.accepted !== 'boolean') return 'tx accepted must be a boolean'
-      if (!strs('added') || !strs('removed') || !strs('touched'))
-        return 'tx added/removed/touched must be lists of names'
-      if (!num('durationUs')) return 'tx needs a numeric durationUs'
-      return undefined
-    case 'snapshot':
-      if (!str('machine') || !num('seq') || !strs('active')) return 'snapshot needs machine, seq, active'
-      if (!Array.isArray(o.ticks) || !(o.ticks as unknown[]).every((x) => typeof x === 'number')) {
-        return 'snapshot ticks must be numbers'
-      }
-      return undefined
-    case 'log':
-      if (!str('machine') || !num('seq') || !str('level') || !str('text')) return 'log needs machine, seq, level, text'
-      return undefined
-    case 'stop':
-      if (!str('machine') || !num('seq')) return 'stop needs machine and seq'
-      return undefined
-    default:
-      return `unknown record kind '${String(o.kind)}'`
-  }
-}
-
-function openStream(path: string): Readable {
-  try {
-    const st = statSync(path)
-    if (!st.isFile()) throw new InputError(`${path}: not a file`)
-  } catch (err) {
-    if (err instanceof InputError) throw err
-    throw new InputError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
-  }
-  const file = createReadStream(path)
-  if (!path.endsWith('.gz')) return file
-  const gunzip = createGunzip()
-  file.on('error', (e) => gunzip.destroy(e))
-  return file.pipe(gunzip)
-}
+export type { LineResult } from './jsonl.js'
 
 /**
  * Streams a log's records. Yields an error result for each malformed line; a truncated end
  * (a last line without newline that does not parse, or a cut gzip stream) is reported as such.
  */
 export async function* readLogFile(path: string): AsyncGenerator<LineResult> {
-  const stream = openStream(path)
+  const { input } = openLogFile(path)
+  let prev: { text: string; line: number } | undefined
+  let lines = 0
   let streamError: Error | undefined
-  stream.on('error', (e) => {
-    streamError = e
-  })
-  const rl = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })
-  let line = 0
-  let prev: string | undefined
-  const parse = (text: string, n: number, last: boolean): LineResult => {
-    let obj: unknown
-    try {
-      obj = JSON.parse(text)
-    } catch {
-      return { line: n, error: last ? 'truncated: the last line is incomplete' : 'not valid JSON' }
-    }
-    const why = checkRecord(obj)
-    return why ? { line: n, error: why } : { line: n, record: obj as PsmRecord }
+  const parse = (text: string, line: number, last: boolean): LineResult => {
+    const res = parseRecordLine(text, line)
+    return last && 'error' in res && res.notJson ? { line, error: 'truncated: the last line is incomplete' } : res
   }
   try {
-    for await (const text of rl) {
-      line++
-      if (prev !== undefined) yield parse(prev, line - 1, false)
-      prev = text
+    for await (const l of readLines(input)) {
+      lines = l.line
+      if (prev !== undefined) yield parse(prev.text, prev.line, false)
+      prev = l
     }
   } catch (err) {
     streamError = err as Error
   }
-  if (prev !== undefined) {
-    if (prev.trim() === '') {
-      // a trailing blank line is tolerated
-    } else {
-      yield parse(prev, line, true)
-    }
-  }
+  // a trailing blank line is tolerated
+  if (prev !== undefined && prev.text.trim() !== '') yield parse(prev.text, prev.line, true)
   if (streamError) {
     const msg = /unexpected end of file/i.test(streamError.message)
       ? 'truncated: the gzip stream ends early'
       : `read error: ${streamError.message}`
-    yield { line: line + 1, error: msg }
+    yield { line: lines + 1, error: msg }
   }
 }
 
