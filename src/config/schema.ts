@@ -353,12 +353,6 @@ export function schemaAt(root: Schema<unknown>, dotted: string): Schema<unknown>
   return at
 }
 
-export function getAt(config: unknown, dotted: string): unknown {
-  let at = config
-  for (const key of dotted.split('.')) at = (at as Record<string, unknown>)[key]
-  return at
-}
-
 export function setAt(config: unknown, dotted: string, value: unknown): void {
   const keys = dotted.split('.')
   const last = keys.pop()!

@@ -109,7 +109,6 @@ export const simSchema = object({
 })
 
 export type SimConfig = Infer<typeof simSchema>
-export type SimPeriods = SimConfig['periods']
 
 // a debugger switch from env without an address streams to the debugger's default address
 const dbgOn = (config: SimConfig, on: unknown): void => {
