@@ -5,6 +5,7 @@
 // debugger needs to stay correct: the header, every machine record, and a snapshot of each machine's
 // state at the point the stream resumes (it replays the records that leave the queue to know it).
 import { connect, type Socket } from 'node:net'
+import { DEFAULT_DBG_PORT } from '../../config/addresses.js'
 import type { HeaderRecord, MachineRecord, PsmRecord, Sink, SnapshotRecord } from '../records.js'
 import { LOG_FORMAT, LOG_VERSION } from '../records.js'
 
@@ -22,8 +23,6 @@ export interface SocketSinkOptions {
 export interface SocketSink extends Sink {
   connected(): boolean
 }
-
-export const DEFAULT_DBG_PORT = 6831
 
 interface HeadState {
   index: Map<string, number>
