@@ -1,8 +1,9 @@
 // `psm bench [run]`: vanilla vs machine over the bench.yml matrix, with a report.
 // `psm bench compare A B`: two results.json files cell by cell.
 import { formatHelp, parseFlags } from '../src/cli/args.js'
+import { onInterrupt } from '../src/cli/signals.js'
 import { loadBenchConfig } from '../src/config/bench.js'
-import { UsageError } from '../src/errors.js'
+import { RunFailedError, UsageError } from '../src/errors.js'
 
 const RUN_FLAGS = {
   config: { type: 'string', value: 'FILE', description: 'bench.yml to read (default: built in, as in bench.yml)' },
@@ -72,15 +73,14 @@ async function run(argv: string[]): Promise<number> {
   const config = loadBenchConfig({ path: flags.config, env: process.env, flags })
   const { runBench } = await import('../src/bench/bench.js')
   const controller = new AbortController()
-  const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130) // a second Ctrl-C: no report
+  // a second Ctrl-C exits at once with 130, without a report
+  const interrupt = onInterrupt()
+  interrupt.signalled.then(() => {
     process.stderr.write(
       '\nbench: interrupted; stopping the current run and writing a partial report (Ctrl-C again to quit now)\n',
     )
     controller.abort()
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
+  })
   try {
     const outcome = await runBench({
       config,
@@ -94,10 +94,10 @@ async function run(argv: string[]): Promise<number> {
       `${outcome.complete ? 'report' : 'partial report'}: ${outcome.dir}/bench.md (${runs} runs, ${outcome.failures} failed)\n`,
     )
     if (!outcome.complete) return 130
-    return outcome.failures > 0 ? 1 : 0
+    if (outcome.failures > 0) throw new RunFailedError(`${outcome.failures} of ${runs} runs failed (see the report)`)
+    return 0
   } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    interrupt.dispose()
   }
 }
 

@@ -1,5 +1,6 @@
 // `psm dbg [FILE] [--listen host:port]`: the terminal debugger, offline on a log file or live.
-import { formatHelp, parseFlags, parseHostPort, parseIntFlag } from '../src/cli/args.js'
+import { formatHelp, hostPortFlag, parseFlags, parseIntFlag } from '../src/cli/args.js'
+import { DEFAULT_DBG_ADDRESS, DEFAULT_DBG_PORT } from '../src/config/addresses.js'
 import { KEY_HELP } from '../src/dbg/ui/keys.js'
 import { UsageError } from '../src/errors.js'
 
@@ -8,7 +9,7 @@ const FLAGS = {
     type: 'string',
     value: 'HOST:PORT',
     description: 'live mode: accept NDJSON records from psm sim --dbg (used when no FILE is given)',
-    default: '127.0.0.1:6831',
+    default: DEFAULT_DBG_ADDRESS,
   },
   machine: { type: 'string', value: 'ID', description: 'open at this machine' },
   tx: {
@@ -51,7 +52,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const maxMemMb = parseIntFlag('--max-mem', flags['max-mem'] ?? '1024', 128)
   const tx = flags.tx === undefined ? undefined : parseIntFlag('--tx', flags.tx, 0)
-  const listen = parseHostPort('--listen', flags.listen ?? '127.0.0.1:6831', 6831)
+  const listen = hostPortFlag('--listen', flags.listen ?? DEFAULT_DBG_ADDRESS, DEFAULT_DBG_PORT)
   // React's development build is slower and keeps a performance entry per render
   process.env.NODE_ENV ??= 'production'
   // Ink reads CI at import and then draws only the last frame; a terminal on stdout means a person

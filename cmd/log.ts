@@ -1,8 +1,8 @@
 // `psm log stats|validate FILE [--json]`: what a transition log holds, and whether it is well formed.
 import { formatHelp, parseFlags } from '../src/cli/args.js'
-import { UsageError } from '../src/errors.js'
-import { formatStats } from '../src/telemetry/log-stats.js'
-import { scanLog } from '../src/telemetry/reader.js'
+import { InputError, UsageError } from '../src/errors.js'
+import { formatStats } from '../src/telemetry/log/log-stats.js'
+import { scanLog } from '../src/telemetry/log/reader.js'
 
 const FLAGS = {
   json: { type: 'boolean', description: 'print JSON' },
@@ -33,8 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   if (sub === 'validate') {
     if (problem) {
       if (flags.json) process.stdout.write(`${JSON.stringify({ ok: false, file, ...problem })}\n`)
-      process.stderr.write(`psm log validate: ${file}: line ${problem.line}: ${problem.message}\n`)
-      return 2
+      throw new InputError(`${file}: line ${problem.line}: ${problem.message}`, { command: 'log validate' })
     }
     process.stdout.write(
       flags.json

@@ -3,7 +3,8 @@
 import { machineCatalog } from '../machines/index.js'
 import { deriveSchema } from '../machines/schema.js'
 import { formatHelp, parseFlags } from '../src/cli/args.js'
-import { formatSchemas } from '../src/telemetry/schema-text.js'
+import { UsageError } from '../src/errors.js'
+import { formatSchemas } from '../src/telemetry/log/schema-text.js'
 
 const FLAGS = {
   json: { type: 'boolean', description: 'print JSON: [{type, idPattern, description, schema}]' },
@@ -16,10 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(formatHelp('psm machines [--json]', "Prints the six machines' derived schemas.", FLAGS))
     return 0
   }
-  if (positionals.length > 0) {
-    process.stderr.write(`psm machines: unexpected argument '${positionals[0]}'\n`)
-    return 2
-  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`)
   const entries = machineCatalog().map((m) => ({
     type: m.type,
     idPattern: m.idPattern,

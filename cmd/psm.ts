@@ -52,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
     return await mod.main(rest)
   } catch (err) {
     if (err instanceof PsmError) {
-      process.stderr.write(`psm ${name}: ${errorMessage(err)}\n`)
+      process.stderr.write(`psm ${err.command ?? name}: ${errorMessage(err)}\n`)
       return err.exitCode
     }
     process.stderr.write(`psm ${name}: ${errorMessage(err)}\n`)

@@ -1,9 +1,8 @@
 // `psm scenario simple-discovery --hosts H --msgs M --impl vanilla|machine [...]`: one scripted run.
 // Exit 0 when every message reached every subscriber, 1 otherwise (the JSON is still printed), 2 for bad flags.
-
-import { formatHelp, parseDuration, parseFlags, parseIntFlag } from '../src/cli/args.js'
+import { durationFlag, formatHelp, parseFlags, parseIntFlag } from '../src/cli/args.js'
 import { DEFAULT_FIND_LIMIT } from '../src/discovery/constants.js'
-import { errorMessage, InputError, UsageError } from '../src/errors.js'
+import { errorMessage, InputError, RunFailedError, UsageError } from '../src/errors.js'
 import {
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_MAX_CONNECTIONS,
@@ -88,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
   const msgs = parseIntFlag('--msgs', flags.msgs ?? '100', 0, 10_000_000)
   const impl = oneOf<Impl>('impl', flags.impl ?? 'machine', IMPLS)
   const seed = parseIntFlag('--seed', flags.seed ?? '1', 0, 2 ** 32 - 1)
-  const timeoutMs = parseDuration('--timeout', flags.timeout ?? '60s')
+  const timeoutMs = durationFlag('--timeout', flags.timeout ?? '60s')
   if (timeoutMs <= 0) throw new UsageError('--timeout: must be more than 0')
   const minPeers = flags['min-peers'] === undefined ? undefined : parseIntFlag('--min-peers', flags['min-peers'], 0)
   const findLimit = parseIntFlag('--find-limit', flags['find-limit'] ?? String(DEFAULT_FIND_LIMIT), 0, 10_000)
@@ -103,14 +102,14 @@ export async function main(argv: string[]): Promise<number> {
     encrypter: oneOf<EncrypterKind>('encrypter', flags.encrypter ?? 'plaintext', ENCRYPTERS),
     muxer: oneOf<MuxerKind>('muxer', flags.muxer ?? 'mplex', MUXERS),
     signing: oneOf<SigningKind>('signing', flags.signing ?? 'unsigned', SIGNINGS),
-    heartbeatMs: flags.heartbeat === undefined ? DEFAULT_HEARTBEAT_MS : parseDuration('--heartbeat', flags.heartbeat),
+    heartbeatMs: flags.heartbeat === undefined ? DEFAULT_HEARTBEAT_MS : durationFlag('--heartbeat', flags.heartbeat),
   }
 
   // the recorder is loaded only for --log: a run without it pays nothing for recording
   let recorder: import('../src/telemetry/recorder.js').Recorder | undefined
   if (flags.log !== undefined) {
     const { Recorder } = await import('../src/telemetry/recorder.js')
-    const { createJsonlFileSink } = await import('../src/telemetry/file-sink.js')
+    const { createJsonlFileSink } = await import('../src/telemetry/log/file-sink.js')
     recorder = new Recorder({ source: `psm scenario ${SIMPLE_DISCOVERY}` })
     try {
       recorder.addSink(createJsonlFileSink(flags.log))
@@ -136,5 +135,6 @@ export async function main(argv: string[]): Promise<number> {
   })
   await recorder?.close()
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : formatScenarioResult(result))
-  return result.failure === null ? 0 : 1
+  if (result.failure !== null) throw new RunFailedError(result.failure)
+  return 0
 }

@@ -5,7 +5,7 @@ import { loadSimConfig } from '../src/config/sim.js'
 import { UsageError } from '../src/errors.js'
 import { runSim } from '../src/sim/run.js'
 import { simTelemetry } from '../src/sim/telemetry.js'
-import { formatTraceReport } from '../src/telemetry/otel.js'
+import { formatTraceReport } from '../src/telemetry/traces/otel.js'
 
 const FLAGS = {
   config: {

@@ -1,8 +1,19 @@
 // Named errors and the exit codes they map to: 2 bad input, 1 a run failed.
 
+export interface PsmErrorOptions {
+  /** the words after `psm` the message is given under, when more precise than the command (`log validate`) */
+  command?: string
+}
+
 export class PsmError extends Error {
   override name = 'PsmError'
   readonly exitCode: number = 1
+  readonly command: string | undefined
+
+  constructor(message: string, opts: PsmErrorOptions = {}) {
+    super(message)
+    this.command = opts.command
+  }
 }
 
 /** Unknown command or flag, a bad flag value. */

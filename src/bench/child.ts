@@ -5,7 +5,7 @@ import { type ChildProcess, spawn as nodeSpawn, type SpawnOptions } from 'node:c
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { formatMs } from '../config/schema.js'
+import { formatMs } from '../config/duration.js'
 import type { RunRecord, ScenarioResult } from './results.js'
 
 export type SpawnFn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess

@@ -4,7 +4,7 @@
 // each with its interval) under its chart. A pure function of results.json, so a report can be rebuilt.
 import { Document, visit } from 'yaml'
 import type { BenchConfig } from '../config/bench.js'
-import { formatMs } from '../config/schema.js'
+import { formatMs } from '../config/duration.js'
 import { axes, type CellKey, cellId, groupRuns, type ImplCell, metricSummary, metricValues } from './cells.js'
 import { formatValue, HEADLINE, METRICS, type Metric, metricByKey, RATIO_CHART } from './metrics.js'
 import {

@@ -2,7 +2,9 @@
 // produces outliers), ratios of medians, and a bootstrap interval for a ratio so a report can say
 // whether a difference stands out from run-to-run noise.
 
-import { createRng } from '../sim/rng.js'
+import { median, quantile } from '../quantile.js'
+import { createRng } from '../rng.js'
+
 export interface Summary {
   n: number
   min: number
@@ -10,23 +12,6 @@ export interface Summary {
   median: number
   q3: number
   max: number
-}
-
-/** The p-quantile of sorted values, linearly interpolated between order statistics (R's type 7). */
-export function quantile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  const h = (sorted.length - 1) * p
-  const lo = Math.floor(h)
-  const a = sorted[lo]!
-  const b = sorted[Math.min(lo + 1, sorted.length - 1)]!
-  return a + (h - lo) * (b - a)
-}
-
-export function median(values: readonly number[]): number {
-  return quantile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  )
 }
 
 /** Summary of the finite values; undefined when there are none. */

@@ -1,5 +1,7 @@
 // Flag parsing for the commands: node's parseArgs in strict mode, errors as UsageError.
 import { parseArgs } from 'node:util'
+import { parseDuration } from '../config/duration.js'
+import { type HostPort, parseHostPort } from '../config/host-port.js'
 import { UsageError } from '../errors.js'
 
 export interface FlagSpec {
@@ -54,14 +56,11 @@ export function formatHelp(usage: string, summary: string, specs: FlagSpecs): st
   )
 }
 
-/** Parses durations like 500ms, 30s, 2m, 1h, or a bare number of seconds, to milliseconds. */
-export function parseDuration(what: string, value: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim())
-  if (!m) throw new UsageError(`${what}: '${value}' is not a duration (use e.g. 500ms, 30s, 2m, 1h)`)
-  const n = Number(m[1])
-  const unit = m[2] ?? 's'
-  const mult = unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000
-  return Math.round(n * mult)
+/** A duration flag (500ms, 30s, 2m, 1h, or a bare number of seconds) in milliseconds. */
+export function durationFlag(what: string, value: string): number {
+  const ms = parseDuration(value)
+  if (ms === undefined) throw new UsageError(`${what}: '${value}' is not a duration (use e.g. 500ms, 30s, 2m, 1h)`)
+  return ms
 }
 
 export function parseIntFlag(what: string, value: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
@@ -71,16 +70,9 @@ export function parseIntFlag(what: string, value: string, min: number, max = Num
   return n
 }
 
-/** host:port, with 127.0.0.1 when only a port is given. */
-export function parseHostPort(what: string, value: string, defaultPort: number): { host: string; port: number } {
-  const v = value.trim()
-  if (v === '') return { host: '127.0.0.1', port: defaultPort }
-  const idx = v.lastIndexOf(':')
-  const host = idx >= 0 ? v.slice(0, idx) || '127.0.0.1' : /^\d+$/.test(v) ? '127.0.0.1' : v
-  const portStr = idx >= 0 ? v.slice(idx + 1) : /^\d+$/.test(v) ? v : String(defaultPort)
-  const port = Number(portStr)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`${what}: '${value}' is not host:port`)
-  }
-  return { host, port }
+/** A host:port flag; 127.0.0.1 when only a port is given, `defaultPort` when only a host is. */
+export function hostPortFlag(what: string, value: string, defaultPort: number): HostPort {
+  const a = parseHostPort(value, defaultPort)
+  if (!a) throw new UsageError(`${what}: '${value}' is not host:port`)
+  return a
 }

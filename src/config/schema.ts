@@ -2,6 +2,9 @@
 // defaults, strict checks (unknown keys, wrong types, out-of-range values) and one-line messages that
 // name the key path. It knows nothing of files: src/config/load.ts adds file names, lines, env and flags.
 
+import { formatMs, parseDuration } from './duration.js'
+import { formatHostPort, parseHostPort } from './host-port.js'
+
 export type Path = readonly (string | number)[]
 
 /** A value that does not fit its schema; `path` is the key path from the root of the config. */
@@ -154,11 +157,9 @@ export function hostPort(def?: string): Schema<string> {
     check(value, path) {
       if (typeof value === 'number') value = String(value)
       if (typeof value !== 'string') return fail(path, `${show(value)} is not ${expected}`)
-      const v = value.trim()
-      const m = /^(?:(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]*):)?(\d{1,5})$/.exec(v)
-      const port = m ? Number(m[2]) : Number.NaN
-      if (!m || port > 65535) return fail(path, `${show(value)} is not ${expected}`)
-      return `${m[1] || '127.0.0.1'}:${port}`
+      const a = parseHostPort(value)
+      if (!a) return fail(path, `${show(value)} is not ${expected}`)
+      return formatHostPort(a)
     },
     fromText: (text, path) => s.check(text, path),
   }
@@ -190,16 +191,6 @@ export function boolean(def?: boolean): Schema<boolean> {
 
 // --- durations -----------------------------------------------------------------------------------
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
-/** Formats milliseconds the way a user would write them: 1500 → '1.5s', 60000 → '1m'. */
-export function formatMs(ms: number): string {
-  if (ms !== 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`
-  if (ms !== 0 && ms % 60_000 === 0) return `${ms / 60_000}m`
-  if (ms >= 1000 && ms % 100 === 0) return `${ms / 1000}s`
-  return `${ms}ms`
-}
-
 export interface DurationOptions {
   /** a duration text ('30s') or milliseconds */
   default?: string | number
@@ -214,8 +205,8 @@ export function duration(opts: DurationOptions = {}): Schema<number> {
   const toMs = (value: unknown, path: Path): number => {
     if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value * 1000)
     if (typeof value === 'string') {
-      const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value.trim())
-      if (m) return Math.round(Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000))
+      const ms = parseDuration(value)
+      if (ms !== undefined) return ms
     }
     return fail(path, `${show(value)} is not ${expected}`)
   }
@@ -359,12 +350,6 @@ export function schemaAt(root: Schema<unknown>, dotted: string): Schema<unknown>
     if (!next) throw new Error(`no key '${dotted}' in the schema`) // a programming error, not a user's
     at = next
   }
-  return at
-}
-
-export function getAt(config: unknown, dotted: string): unknown {
-  let at = config
-  for (const key of dotted.split('.')) at = (at as Record<string, unknown>)[key]
   return at
 }
 

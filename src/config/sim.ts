@@ -1,6 +1,7 @@
 // sim.yml: the simulator's knobs, their defaults and limits, the seed's env names and the `psm sim` flags.
 // sim.yml at the repository root spells out the same defaults with a comment per knob (a test keeps
 // the two equal); without --config the simulator runs on these embedded defaults.
+import { DEFAULT_DBG_ADDRESS, DEFAULT_METRICS_LISTEN } from './addresses.js'
 import { type Check, type FlagValues, loadConfig, type Override } from './load.js'
 import {
   boolean,
@@ -21,9 +22,6 @@ export const ENCRYPTERS = ['plaintext', 'noise'] as const
 export const MUXERS = ['mplex', 'yamux'] as const
 export const SIGNING = ['unsigned', 'signed'] as const
 export const TRACE_EXPORTERS = ['otlp', 'jaeger', 'file', 'off'] as const
-
-export const DEFAULT_METRICS_LISTEN = '127.0.0.1:9464'
-export const DEFAULT_DBG_ADDRESS = '127.0.0.1:6831'
 
 /** Host options shared by sim.yml and bench.yml. */
 export const hostOptionsSchema = object({
@@ -109,7 +107,6 @@ export const simSchema = object({
 })
 
 export type SimConfig = Infer<typeof simSchema>
-export type SimPeriods = SimConfig['periods']
 
 // a debugger switch from env without an address streams to the debugger's default address
 const dbgOn = (config: SimConfig, on: unknown): void => {

@@ -1,6 +1,8 @@
 // `psm dbg` as a library call: opens a log file (or listens for live streams), then shows the Ink
 // screen until the user quits. The terminal is restored on every way out (q, ctrl-c, a signal).
 import { render } from 'ink'
+import { DEFAULT_DBG_ADDRESS } from '../config/addresses.js'
+import { parseHostPort } from '../config/host-port.js'
 import { InputError } from '../errors.js'
 import { Root } from './components/root.js'
 import { type LiveServer, startLiveServer } from './live/live-server.js'
@@ -47,7 +49,7 @@ export async function runDbg(opts: DbgOptions): Promise<number> {
   const stdin = opts.stdin ?? process.stdin
   const stdout = opts.stdout ?? process.stdout
   const live = opts.file === undefined
-  const listen = opts.listen ?? { host: '127.0.0.1', port: 6831 }
+  const listen = opts.listen ?? parseHostPort(DEFAULT_DBG_ADDRESS)!
   const model = new DbgModel({
     budgetBytes: modelBudget(opts.maxMemMb),
     mode: live ? 'live' : 'file',

@@ -7,7 +7,7 @@ import { createWriteStream } from 'node:fs'
 import { createGzip } from 'node:zlib'
 import { machineCatalog } from '../../machines/index.js'
 import { deriveSchema, type MachineSchema } from '../../machines/schema.js'
-import { createRng } from '../sim/rng.js'
+import { createRng } from '../rng.js'
 import { LOG_FORMAT, LOG_VERSION, type PsmRecord } from '../telemetry/records.js'
 
 export interface SyntheticOptions {

@@ -2,6 +2,7 @@
 // from outside the code under test (process counters, v8 heap statistics, v8's GC profiler).
 import { performance } from 'node:perf_hooks'
 import v8 from 'node:v8'
+import { rankQuantile } from '../quantile.js'
 
 export interface ResourceFigures {
   wallMs: number
@@ -60,7 +61,6 @@ export class ResourceMeter {
 export function latencySummary(values: number[]): { p50: number; p99: number; max: number } {
   if (values.length === 0) return { p50: 0, p99: 0, max: 0 }
   const s = Float64Array.from(values).sort()
-  const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!
   const r = (x: number) => Math.round(x * 10) / 10
-  return { p50: r(at(0.5)), p99: r(at(0.99)), max: r(s[s.length - 1]!) }
+  return { p50: r(rankQuantile(s, 0.5)), p99: r(rankQuantile(s, 0.99)), max: r(s[s.length - 1]!) }
 }

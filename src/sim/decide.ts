@@ -3,7 +3,7 @@
 // the seeded rng, so the same seed and the same network make the same choice.
 import type { SimRandomAction } from '../../machines/simulator.js'
 import type { SimConfig } from '../config/sim.js'
-import type { Rng } from './rng.js'
+import type { Rng } from '../rng.js'
 import type { World } from './world.js'
 
 export type ActionArgs = Record<string, string | number>

@@ -1,18 +1,20 @@
-// The simulator runtime: binds the `sim` machine's actions to real work on peers and topics,
-// owns the topic machines, verifies deliveries, and reports stats for the status block and metrics.
+// The simulator runtime: binds the `sim` machine's actions to real work on peers and topics, and
+// reports stats for the status block and metrics. Topic machines live in ./topic-sync.ts, message
+// verification in ./verify.ts.
 import { type Actor, createActor, fromPromise } from 'xstate'
 import { SIM_RANDOM_ACTIONS, type SimAction, type SimRandomAction, simulatorMachine } from '../../machines/simulator.js'
-import { topicMachine } from '../../machines/topic.js'
 import type { SimConfig } from '../config/sim.js'
 import { InProcessRegistry } from '../discovery/registry.js'
 import type { Host, PubsubFactory } from '../net/host.js'
 import { machinePubsub } from '../pubsub/machine.js'
+import { createRng, type Rng } from '../rng.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { type ActionArgs, decide } from './decide.js'
 import { SimPeer } from './peer.js'
-import { createRng, type Rng } from './rng.js'
 import { ActionSchedule } from './schedule.js'
 import { collectStats, type SimStats } from './stats.js'
+import { TopicSync } from './topic-sync.js'
+import { DeliveryCheck } from './verify.js'
 import { type TopicModel, World } from './world.js'
 
 export interface Decision {
@@ -45,7 +47,6 @@ export interface SimHooks {
 }
 
 type SimActor = Actor<typeof simulatorMachine>
-type TopicActor = Actor<typeof topicMachine>
 
 const PEER_START_TIMEOUT_MS = 15_000
 const MAX_BOOTSTRAPS = 2
@@ -59,7 +60,8 @@ export class Simulator {
   private readonly workRng: Rng
   private readonly schedule: ActionSchedule
   private readonly peers = new Map<number, SimPeer>()
-  private readonly topicActors = new Map<string, TopicActor>()
+  private readonly topics: TopicSync
+  private readonly delivery: DeliveryCheck
   private readonly actor: SimActor
   private readonly registry: InProcessRegistry
   private readonly now: () => number
@@ -68,7 +70,6 @@ export class Simulator {
   private running = false
   private msgSeq = 0
   private refreshTimer: NodeJS.Timeout | undefined
-  private verifyTimers = new Set<NodeJS.Timeout>()
   private stopped = false
   readonly startedAt: number
 
@@ -83,6 +84,8 @@ export class Simulator {
     this.now = hooks.now ?? Date.now
     this.startedAt = this.now()
     this.registry = new InProcessRegistry({ random: () => this.workRng.next() })
+    this.topics = new TopicSync(this.world, config, this.now, hooks.recorder)
+    this.delivery = new DeliveryCheck(this.world, config, this.now, hooks, () => this.send('VerifyMsgsRecv', {}))
     const periods = Object.fromEntries(SIM_RANDOM_ACTIONS.map((a) => [a, config.periods[a]])) as Record<
       SimRandomAction,
       number
@@ -125,7 +128,7 @@ export class Simulator {
         JoinRandomTopic: work(async (a) => void (await this.join(Number(a.peer), String(a.topic)))),
         JoinFriendsTopic: work(async (a) => void (await this.join(Number(a.peer), String(a.topic)))),
         MsgRandomTopic: work((a) => this.message(Number(a.peer), String(a.topic))),
-        VerifyMsgsRecv: work(async () => this.verify()),
+        VerifyMsgsRecv: work(async () => this.delivery.verify()),
         RefreshMetrics: work(async () => this.refresh()),
       },
     })
@@ -147,7 +150,7 @@ export class Simulator {
   }
 
   stats(): SimStats {
-    return collectStats(this.world, this.peers, this.topicActors, this.now(), this.config)
+    return collectStats(this.world, this.peers, (name) => this.topics.activeStates(name), this.now(), this.config)
   }
 
   /** Stops the heartbeat, every peer and every machine; returns the final stats. */
@@ -155,15 +158,12 @@ export class Simulator {
     if (this.stopped) return this.stats()
     this.stopped = true
     if (this.refreshTimer) clearInterval(this.refreshTimer)
-    for (const t of this.verifyTimers) clearTimeout(t)
+    this.delivery.stop()
     this.actor.send({ type: 'remove.Start' })
-    this.verify(true)
+    this.delivery.verify(true)
     const final = this.stats()
     await Promise.allSettled([...this.peers.values()].map((p) => p.stop(3000)))
-    for (const [name, t] of this.topicActors) {
-      t.stop()
-      this.hooks.recorder?.detach(`sim-t-${name}`)
-    }
+    this.topics.stopAll()
     this.actor.stop()
     this.hooks.recorder?.detach('sim')
     return final
@@ -206,8 +206,7 @@ export class Simulator {
       this.hooks.onDecision?.(d)
       fired.push(this.fire(action, args))
     }
-    if ([...this.world.pending.values()].some((m) => m.verifyAt <= this.now()))
-      fired.push(this.fire('VerifyMsgsRecv', {}))
+    if (this.delivery.due()) fired.push(this.fire('VerifyMsgsRecv', {}))
     await Promise.all(fired)
   }
 
@@ -241,7 +240,7 @@ export class Simulator {
         }
         return picks.map((p) => p.host!)
       },
-      onMessage: (n, topic, data) => this.onMessage(n, topic, data),
+      onMessage: (n, _topic, data) => this.delivery.received(n, data),
       forward: (n, state, args) => {
         const type = `peer.${state}` as 'peer.TopicJoined' | 'peer.TopicLeft' | 'peer.MsgsSent'
         if (this.actor.getSnapshot().status === 'active') this.actor.send({ type, args: { ...args, peer: n } })
@@ -271,7 +270,7 @@ export class Simulator {
     for (const name of model.topics) {
       const t = this.world.topics.get(name)
       t?.peers.delete(n)
-      if (t) this.syncTopic(t)
+      if (t) this.topics.sync(t)
     }
     for (const f of model.friends) this.world.peers.get(f)?.friends.delete(n)
     for (const m of this.world.pending.values()) m.expected.delete(n)
@@ -285,10 +284,7 @@ export class Simulator {
 
   private async addTopic(name: string): Promise<void> {
     const t = this.world.addTopic(name)
-    const opts = this.hooks.recorder ? this.hooks.recorder.actorOptions(t.id, 'sim') : {}
-    const actor = createActor(topicMachine, opts)
-    actor.start()
-    this.topicActors.set(name, actor)
+    this.topics.add(t)
     this.world.counters.topicsAdded++
     await this.joinMany(t, this.config.initial.peersPerTopic)
   }
@@ -299,9 +295,7 @@ export class Simulator {
     await Promise.allSettled([...t.peers].map((n) => this.leave(n, name)))
     this.world.topics.delete(name)
     for (const [id, m] of this.world.pending) if (m.topic === name) this.world.pending.delete(id)
-    this.topicActors.get(name)?.stop()
-    this.topicActors.delete(name)
-    this.hooks.recorder?.detach(t.id)
+    this.topics.remove(t)
     this.hooks.onTopicRemoved?.(name)
     this.world.counters.topicsRemoved++
   }
@@ -344,7 +338,7 @@ export class Simulator {
       this.world.counters.joinTimeouts++
       this.hooks.onNotice?.(`${model.id} joined ${name} but saw no topic peer within ${this.config.deliveryTimeout} ms`)
     }
-    this.syncTopic(t)
+    this.topics.sync(t)
     return ok
   }
 
@@ -358,7 +352,7 @@ export class Simulator {
     for (const m of this.world.pending.values()) if (m.topic === name) m.expected.delete(n)
     await peer.leave(name)
     this.world.counters.leaves++
-    if (t) this.syncTopic(t)
+    if (t) this.topics.sync(t)
   }
 
   private befriend(a: number, b: number): void {
@@ -418,98 +412,16 @@ export class Simulator {
     }
     this.world.counters.msgsSent++
     t.msgTimes.push(sentAt)
-    this.syncTopic(t)
-    msg.verifyAt = this.now() + this.config.verifyDelay
-    const timer = setTimeout(() => {
-      this.verifyTimers.delete(timer)
-      this.send('VerifyMsgsRecv', {})
-    }, this.config.verifyDelay)
-    timer.unref()
-    this.verifyTimers.add(timer)
+    this.topics.sync(t)
+    this.delivery.sent(msg)
   }
 
   private topicPeers(n: number, topic: string): number {
     return this.peers.get(n)?.host?.services.pubsub.getSubscribers(topic).length ?? 0
   }
 
-  private onMessage(n: number, _topic: string, data: Uint8Array): void {
-    const text = new TextDecoder().decode(data)
-    const space = text.indexOf(' ')
-    const id = space > 0 ? text.slice(0, space) : text
-    const model = this.world.peers.get(n)
-    const now = this.now()
-    if (model) {
-      model.received.set(id, now)
-      if (model.received.size > this.config.limits.maxMsgsPerPeer * 2) {
-        const first = model.received.keys().next()
-        if (!first.done) model.received.delete(first.value)
-      }
-    }
-    const m = this.world.pending.get(id)
-    if (m?.expected.has(n) && !m.received.has(n)) {
-      m.received.add(n)
-      this.hooks.onDelivery?.(now - m.sentAt)
-    }
-  }
-
-  /**
-   * For each due message: every peer that was in the topic at send time and still is either got it
-   * (received) or, once the delivery timeout passed, missed it. At the final stop, messages still
-   * within their timeout are left out (counted as unverified), never counted as missed.
-   */
-  private verify(final = false): void {
-    const now = this.now()
-    for (const [id, m] of this.world.pending) {
-      if (m.verifyAt > now && !final) continue
-      const stillIn = [...m.expected].filter((x) => this.world.peers.get(x)?.topics.has(m.topic))
-      const got = stillIn.filter((x) => m.received.has(x)).length
-      const timedOut = now - m.sentAt >= this.config.deliveryTimeout
-      if (got === stillIn.length || timedOut) {
-        this.world.counters.msgsRecv += got
-        this.world.counters.msgsMiss += stillIn.length - got
-        this.world.pending.delete(id)
-        this.hooks.onVerified?.(got, stillIn.length - got)
-        if (got < stillIn.length) {
-          const lost = stillIn.filter((x) => !m.received.has(x)).map((x) => `sim-p${x}`)
-          this.hooks.onNotice?.(`${id} to ${m.topic} missed by ${lost.join(', ')} after ${now - m.sentAt} ms`)
-        }
-      } else if (final) {
-        this.world.counters.unverified++
-        this.world.pending.delete(id)
-      } else {
-        // check again shortly: some peers are still on the way
-        const timer = setTimeout(
-          () => {
-            this.verifyTimers.delete(timer)
-            this.send('VerifyMsgsRecv', {})
-          },
-          Math.max(50, this.config.verifyDelay),
-        )
-        timer.unref()
-        this.verifyTimers.add(timer)
-      }
-    }
-  }
-
   private refresh(): void {
-    for (const t of this.world.topics.values()) this.syncTopic(t)
+    for (const t of this.world.topics.values()) this.topics.sync(t)
     this.hooks.onRefresh?.(this.stats())
-  }
-
-  /** Derives the topic machine from the topic's peers and message window. */
-  private syncTopic(t: TopicModel): void {
-    const actor = this.topicActors.get(t.name)
-    if (actor?.getSnapshot().status !== 'active') return
-    const members = t.peers.size
-    const want = {
-      HasPeers: members > 0,
-      Active: this.world.msgsInWindow(t, this.now(), this.config.activeWindow) > 0,
-      Peaking: members >= this.config.peaking.threshold,
-    }
-    for (const state of ['HasPeers', 'Active', 'Peaking'] as const) {
-      const has = actor.getSnapshot().matches({ [state]: 'active' } as never)
-      if (want[state] && !has) actor.send({ type: `add.${state}` })
-      else if (!want[state] && has) actor.send({ type: `remove.${state}` })
-    }
   }
 }

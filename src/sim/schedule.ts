@@ -2,7 +2,7 @@
 // factor in [jitter.min, jitter.max]. Time is counted in heartbeats, so a seed repeats the schedule
 // however long each heartbeat's work takes.
 import { SIM_RANDOM_ACTIONS, type SimRandomAction } from '../../machines/simulator.js'
-import type { Rng } from './rng.js'
+import type { Rng } from '../rng.js'
 
 export interface ScheduleOptions {
   heartbeatMs: number

@@ -1,6 +1,4 @@
 // What the status block and the metrics show: a snapshot of the simulated network.
-import type { Actor } from 'xstate'
-import type { topicMachine } from '../../machines/topic.js'
 import type { SimConfig } from '../config/sim.js'
 import type { SimPeer } from './peer.js'
 import type { World } from './world.js'
@@ -35,7 +33,8 @@ export interface SimStats {
 export function collectStats(
   world: World,
   peers: ReadonlyMap<number, SimPeer>,
-  topicActors: ReadonlyMap<string, Actor<typeof topicMachine>>,
+  /** the active states of a topic's machine */
+  topicStates: (name: string) => string[],
   now: number,
   config: SimConfig,
 ): SimStats {
@@ -47,10 +46,7 @@ export function collectStats(
   }
   const topics = world.topicList()
   const perTopic = topics.map((t) => {
-    const snap = topicActors.get(t.name)?.getSnapshot()
-    const states = snap
-      ? (['Stale', 'HasPeers', 'Active', 'Peaking'] as const).filter((s) => snap.matches({ [s]: 'active' } as never))
-      : []
+    const states = topicStates(t.name)
     return { name: t.name, peers: t.peers.size, msgsInWindow: world.msgsInWindow(t, now, config.activeWindow), states }
   })
   const members = topics.reduce((n, t) => n + t.peers.size, 0)

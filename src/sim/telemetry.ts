@@ -1,7 +1,8 @@
 // The sinks a sim run streams records to besides its log file: the live debugger and traces.
+import { parseHostPort } from '../config/host-port.js'
 import type { SimConfig } from '../config/sim.js'
-import { createTraceSink, type TraceSink } from '../telemetry/otel.js'
 import type { Sink } from '../telemetry/records.js'
+import { createTraceSink, type TraceSink } from '../telemetry/traces/otel.js'
 
 export interface SimTelemetry {
   sinks: Sink[]
@@ -12,8 +13,9 @@ export async function simTelemetry(config: SimConfig, notice: (text: string) => 
   const sinks: Sink[] = []
   const dbg = config.telemetry.dbg.address
   if (dbg) {
-    const { createSocketSink } = await import('../telemetry/socket-sink.js')
-    const [host, port] = splitHostPort(dbg)
+    const { createSocketSink } = await import('../telemetry/log/socket-sink.js')
+    // the config schema has normalised the address already
+    const { host, port } = parseHostPort(dbg)!
     sinks.push(createSocketSink({ host, port, onNotice: notice }))
   }
   const t = config.telemetry.trace
@@ -27,9 +29,4 @@ export async function simTelemetry(config: SimConfig, notice: (text: string) => 
     serviceName: 'psm',
   })
   return { sinks, traces }
-}
-
-function splitHostPort(v: string): [string, number] {
-  const i = v.lastIndexOf(':')
-  return [v.slice(0, i).replace(/^\[|\]$/g, '') || '127.0.0.1', Number(v.slice(i + 1))]
 }

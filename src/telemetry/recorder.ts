@@ -4,6 +4,7 @@ import type { AnyActorRef, InspectionEvent } from 'xstate'
 import { compileProbe, type DerivedMachine, deriveMachine, type MachineSchema } from '../../machines/schema.js'
 import type { LogRecord, PsmRecord, Sink, TxRecord } from './records.js'
 import { LOG_FORMAT, LOG_VERSION } from './records.js'
+import { applyTicks } from './ticks.js'
 
 export interface RecorderOptions {
   /** what produced the log, written in the header */
@@ -289,15 +290,7 @@ export class Recorder {
     t.mask = mask
     t.seq++
     this.txCount++
-    const changed = addedMask | removedMask
-    if (changed !== 0 || fired !== 0) {
-      const ticks = t.ticks
-      for (let i = 0; i < ticks.length; i++) {
-        const bit = 1 << i
-        if (changed & bit) ticks[i]! += 1
-        if (fired & bit) ticks[i]! += 2
-      }
-    }
+    applyTicks(t.ticks, t.mask, addedMask, removedMask, fired)
     const args = recordArgs(t.eventArgs)
     const rec: TxRecord = {
       kind: 'tx',

@@ -1,17 +1,8 @@
-// Statistics for bench samples: quantiles, summaries, ratios, geometric mean, bootstrap interval.
+// Statistics for bench samples: summaries, ratios, geometric mean, bootstrap interval.
 import { describe, expect, it } from 'vitest'
-import { bootstrapRatioCI, geomean, median, quantile, ratio, seededRandom, summarize } from '../../src/bench/stats.js'
+import { bootstrapRatioCI, geomean, ratio, seededRandom, summarize } from '../../src/bench/stats.js'
 
 describe('stats', () => {
-  it('interpolates quantiles between order statistics', () => {
-    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5)
-    expect(quantile([1, 2, 3, 4], 0.25)).toBe(1.75)
-    expect(quantile([1, 2, 3, 4], 0.75)).toBe(3.25)
-    expect(quantile([7], 0.25)).toBe(7)
-    expect(quantile([], 0.5)).toBeNaN()
-    expect(median([5, 1, 3])).toBe(3)
-  })
-
   it('summarises finite values only, and nothing as undefined', () => {
     expect(summarize([10, undefined, 30, Number.NaN, 20, 40])).toEqual({
       n: 4,

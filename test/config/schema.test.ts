@@ -1,10 +1,10 @@
 // The schema language: types, ranges, defaults, text parsing for env and flags, key paths in messages.
 import { describe, expect, it } from 'vitest'
+import { formatMs } from '../../src/config/duration.js'
 import {
   boolean,
   ConfigIssue,
   duration,
-  formatMs,
   hostPort,
   int,
   list,

@@ -5,7 +5,7 @@ import { render } from 'ink-testing-library'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { Root } from '../../src/dbg/components/root.js'
 import { DbgController } from '../../src/dbg/ui/controller.js'
-import { scanLog } from '../../src/telemetry/reader.js'
+import { scanLog } from '../../src/telemetry/log/reader.js'
 import { FIXTURE, loadModel, tempDir, writeSynthetic } from './helpers.js'
 
 const tmp = tempDir()

@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { exportRange } from '../../src/dbg/model/export.js'
 import { DbgController } from '../../src/dbg/ui/controller.js'
-import { scanLog } from '../../src/telemetry/reader.js'
+import { scanLog } from '../../src/telemetry/log/reader.js'
 import { FIXTURE, loadModel, tempDir, writeSynthetic } from './helpers.js'
 
 const tmp = tempDir()

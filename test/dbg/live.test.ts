@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type LiveServer, startLiveServer } from '../../src/dbg/live/live-server.js'
 import { DbgModel } from '../../src/dbg/model/model.js'
 import { syntheticRecords } from '../../src/dbg/synthetic-log.js'
-import { loadHistories } from '../../src/telemetry/reader.js'
+import { loadHistories } from '../../src/telemetry/log/reader.js'
+import { createSocketSink, type SocketSink } from '../../src/telemetry/log/socket-sink.js'
 import type { PsmRecord } from '../../src/telemetry/records.js'
-import { createSocketSink, type SocketSink } from '../../src/telemetry/socket-sink.js'
 import { FIXTURE } from './helpers.js'
 
 const until = async (cond: () => boolean, ms = 5000): Promise<void> => {

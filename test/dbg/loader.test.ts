@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openLog } from '../../src/dbg/load/file-loader.js'
-import { LineSplitter } from '../../src/dbg/load/line-splitter.js'
 import { InputError } from '../../src/errors.js'
+import { LineSplitter } from '../../src/telemetry/log/line-splitter.js'
 import { FIXTURE, loadModel, tempDir } from './helpers.js'
 
 const tmp = tempDir()

@@ -3,7 +3,7 @@ import { CHECKPOINT_EVERY } from '../../src/dbg/model/machine-track.js'
 import { DbgModel } from '../../src/dbg/model/model.js'
 import { first, last, NO_FILTERS, nextChange, step } from '../../src/dbg/model/navigate.js'
 import { treeRows } from '../../src/dbg/model/tree.js'
-import { loadHistories } from '../../src/telemetry/reader.js'
+import { loadHistories } from '../../src/telemetry/log/reader.js'
 import { FIXTURE, loadModel, tempDir, writeSynthetic } from './helpers.js'
 
 const tmp = tempDir()

@@ -2,7 +2,7 @@
 import type { PeerId } from '@libp2p/interface'
 import { describe, expect, it } from 'vitest'
 import { InProcessRegistry } from '../../src/discovery/registry.js'
-import { createRng } from '../../src/sim/rng.js'
+import { createRng } from '../../src/rng.js'
 
 let seq = 0
 /** the registry only keys peers by their string form */

@@ -5,9 +5,9 @@ import { TopicJoinTimeoutError } from '../../src/discovery/errors.js'
 import { InProcessRegistry } from '../../src/discovery/registry.js'
 import { TopicDiscovery } from '../../src/discovery/topic-discovery.js'
 import type { Host } from '../../src/net/host.js'
+import { createRingSink } from '../../src/telemetry/log/ring-sink.js'
 import { Recorder } from '../../src/telemetry/recorder.js'
 import type { TxRecord } from '../../src/telemetry/records.js'
-import { createRingSink } from '../../src/telemetry/ring-sink.js'
 import { createHosts, IMPLS, recordedFactory, stopAll } from '../pubsub/helpers.js'
 
 describe.each(IMPLS)('TopicDiscovery ($name)', ({ factory }) => {

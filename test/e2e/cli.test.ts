@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { createActor } from 'xstate'
 import { machineCatalog } from '../../machines/index.js'
-import { createJsonlFileSink } from '../../src/telemetry/file-sink.js'
+import { createJsonlFileSink } from '../../src/telemetry/log/file-sink.js'
 import { Recorder } from '../../src/telemetry/recorder.js'
 import { runPsm } from '../helpers/cli.js'
 

@@ -5,9 +5,9 @@ import { InProcessRegistry } from '../../src/discovery/registry.js'
 import { TopicDiscovery } from '../../src/discovery/topic-discovery.js'
 import { createHost, type Host } from '../../src/net/host.js'
 import { machinePubsub } from '../../src/pubsub/machine.js'
+import { createRingSink } from '../../src/telemetry/log/ring-sink.js'
 import { Recorder } from '../../src/telemetry/recorder.js'
 import type { TxRecord } from '../../src/telemetry/records.js'
-import { createRingSink } from '../../src/telemetry/ring-sink.js'
 
 const TOPIC = 'foobar'
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { readLogFile } from '../../src/telemetry/reader.js'
+import { readLogFile } from '../../src/telemetry/log/reader.js'
 import type { PsmRecord, TxRecord } from '../../src/telemetry/records.js'
 import { runPsm } from '../helpers/cli.js'
 

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { SIM_RANDOM_ACTIONS } from '../../machines/simulator.js'
-import { readSpanFile } from '../../src/telemetry/otel-file.js'
-import { scanLog } from '../../src/telemetry/reader.js'
+import { scanLog } from '../../src/telemetry/log/reader.js'
+import { readSpanFile } from '../../src/telemetry/traces/otel-file.js'
 import { PSM_BIN, runPsm } from '../helpers/cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'psm-sim-'))

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { parse } from 'yaml'
-import { fullRunMetrics } from '../telemetry/metrics-fixture.js'
+import { fullRunMetrics } from '../telemetry/metrics/metrics-fixture.js'
 import {
   allPanels,
   dashboardQueries,

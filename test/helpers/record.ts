@@ -1,8 +1,8 @@
 // Test helper: runs a machine under a Recorder with a ring sink and exposes its records.
 import { type AnyStateMachine, createActor } from 'xstate'
+import { createRingSink } from '../../src/telemetry/log/ring-sink.js'
 import { Recorder } from '../../src/telemetry/recorder.js'
 import type { PsmRecord, TxRecord } from '../../src/telemetry/records.js'
-import { createRingSink } from '../../src/telemetry/ring-sink.js'
 
 export function recorded<M extends AnyStateMachine>(machine: M, id: string, input?: unknown) {
   const recorder = new Recorder({ snapshotEvery: 5 })

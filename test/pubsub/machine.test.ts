@@ -6,9 +6,9 @@ import type { Host } from '../../src/net/host.js'
 import { trivialMultiEvents } from '../../src/pubsub/driver.js'
 import { NoTopicPeersError } from '../../src/pubsub/errors.js'
 import { machinePubsub, msgIdOf, pubsubHostOf, WRAPPED_INTERNALS } from '../../src/pubsub/machine.js'
+import { createRingSink } from '../../src/telemetry/log/ring-sink.js'
 import { Recorder } from '../../src/telemetry/recorder.js'
 import type { PsmRecord, TxRecord } from '../../src/telemetry/records.js'
-import { createRingSink } from '../../src/telemetry/ring-sink.js'
 import { createHosts, enc, nextMessage, recordedFactory, stopAll, subscribedBy } from './helpers.js'
 
 function txs(records: PsmRecord[], machine: string): TxRecord[] {

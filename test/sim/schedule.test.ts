@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { SIM_RANDOM_ACTIONS, type SimRandomAction } from '../../machines/simulator.js'
-import { createRng } from '../../src/sim/rng.js'
+import { createRng } from '../../src/rng.js'
 import { ActionSchedule } from '../../src/sim/schedule.js'
 
 const periods = Object.fromEntries(SIM_RANDOM_ACTIONS.map((a) => [a, 0])) as Record<SimRandomAction, number>

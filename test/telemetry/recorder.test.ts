@@ -2,9 +2,9 @@ import { describe, expect, test } from 'vitest'
 import { createActor } from 'xstate'
 import { pubsubHostMachine } from '../../machines/pubsub-host.js'
 import { topicMachine } from '../../machines/topic.js'
+import { createRingSink } from '../../src/telemetry/log/ring-sink.js'
 import { eventName, Recorder, recordArgs } from '../../src/telemetry/recorder.js'
 import type { SnapshotRecord } from '../../src/telemetry/records.js'
-import { createRingSink } from '../../src/telemetry/ring-sink.js'
 
 describe('recorder', () => {
   test('header first, then a machine record with parent and derived schema', () => {

@@ -4,9 +4,9 @@
 // debugger keeps running. Machine ids that clash with another connected client's get a `@N` suffix.
 import { createServer, type Server, type Socket } from 'node:net'
 import { InputError } from '../../errors.js'
-import { checkRecord } from '../../telemetry/reader.js'
+import { checkRecord } from '../../telemetry/log/jsonl.js'
+import { LineSplitter } from '../../telemetry/log/line-splitter.js'
 import { LOG_FORMAT, LOG_VERSION, type PsmRecord } from '../../telemetry/records.js'
-import { LineSplitter } from '../load/line-splitter.js'
 import type { DbgModel } from '../model/model.js'
 
 export interface LiveServerOptions {

@@ -1,18 +1,13 @@
-// Loads a psm log file (`.jsonl` or `.jsonl.gz`) into the model. `openLog` checks the header first,
+// Loads a psm log file (`.jsonl` or `.jsonl.gz`, read through ../../telemetry/log/jsonl.ts) into the model. `openLog` checks the header first,
 // so a file that is not a psm log fails with one line before any screen is drawn; `load` then
 // streams the rest in chunks, yielding to the event loop so that the first screen shows at once.
-import { createReadStream, promises as fsp } from 'node:fs'
-import type { Readable } from 'node:stream'
-import { createGunzip } from 'node:zlib'
 import { InputError } from '../../errors.js'
-import { checkRecord } from '../../telemetry/reader.js'
+import { MAX_LINE_BYTES, openLogFile, parseRecordLine, statLogFile } from '../../telemetry/log/jsonl.js'
+import { LineSplitter } from '../../telemetry/log/line-splitter.js'
 import { type HeaderRecord, LOG_FORMAT, LOG_VERSION, type PsmRecord } from '../../telemetry/records.js'
 import type { DbgModel } from '../model/model.js'
-import { LineSplitter } from './line-splitter.js'
 
 const CHUNK = 256 * 1024
-/** a line longer than this is certainly not a record */
-const MAX_LINE = 64 * 1024 * 1024
 /** how often the UI hears about loading progress (each redraw of a big screen costs ~20 ms) */
 const NOTIFY_MS = 250
 
@@ -25,14 +20,6 @@ export interface OpenedLog {
   load(model: DbgModel, signal?: AbortSignal): Promise<void>
 }
 
-function stream(path: string): { input: Readable; file: ReturnType<typeof createReadStream> } {
-  const file = createReadStream(path, { highWaterMark: CHUNK })
-  if (!path.endsWith('.gz')) return { input: file, file }
-  const gunzip = createGunzip({ chunkSize: CHUNK })
-  file.on('error', (e) => gunzip.destroy(e))
-  return { input: file.pipe(gunzip), file }
-}
-
 function gzipProblem(path: string, err: Error): InputError {
   const code = (err as NodeJS.ErrnoException).code
   if (code === 'Z_DATA_ERROR') return new InputError(`${path}: not a gzip file (${err.message})`)
@@ -42,14 +29,14 @@ function gzipProblem(path: string, err: Error): InputError {
 
 /** Reads the first line (decompressing when needed). */
 async function firstLine(path: string): Promise<string | undefined> {
-  const { input } = stream(path)
+  const { input } = openLogFile(path, CHUNK)
   let acc = Buffer.alloc(0)
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       acc = Buffer.concat([acc, chunk])
       const nl = acc.indexOf(10)
       if (nl >= 0) return acc.toString('utf8', 0, nl)
-      if (acc.length > MAX_LINE) return acc.toString('utf8', 0, 200)
+      if (acc.length > MAX_LINE_BYTES) return acc.toString('utf8', 0, 200)
     }
   } catch (err) {
     throw gzipProblem(path, err as Error)
@@ -61,15 +48,7 @@ async function firstLine(path: string): Promise<string | undefined> {
 
 /** Checks that `path` is a psm log of a version this psm reads; throws InputError (one line) if not. */
 export async function openLog(path: string): Promise<OpenedLog> {
-  let size: number
-  try {
-    const st = await fsp.stat(path)
-    if (!st.isFile()) throw new InputError(`${path}: not a file`)
-    size = st.size
-  } catch (err) {
-    if (err instanceof InputError) throw err
-    throw new InputError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
-  }
+  const size = statLogFile(path)
   const text = await firstLine(path)
   if (text === undefined || text.trim() === '') throw new InputError(`${path}: empty, not a psm log`)
   let head: unknown
@@ -93,24 +72,17 @@ export async function openLog(path: string): Promise<OpenedLog> {
 
 /** Parses one line and adds it to the model; malformed lines are counted, never thrown. */
 export function ingestLine(model: DbgModel, text: string, line: number): void {
-  let obj: unknown
-  try {
-    obj = JSON.parse(text)
-  } catch {
-    model.skip(line, 'not valid JSON')
+  const res = parseRecordLine(text, line)
+  if ('error' in res) {
+    model.skip(line, res.error)
     return
   }
-  const why = checkRecord(obj)
-  if (why !== undefined) {
-    model.skip(line, why)
-    return
-  }
-  const refused = model.ingest(obj as PsmRecord)
+  const refused = model.ingest(res.record)
   if (refused !== undefined) model.skip(line, refused)
 }
 
 function loadInto(path: string, size: number, model: DbgModel, signal?: AbortSignal): Promise<void> {
-  const { input, file } = stream(path)
+  const { input, file } = openLogFile(path, CHUNK)
   const abort = (): void => {
     input.destroy()
     file.destroy()
@@ -120,7 +92,7 @@ function loadInto(path: string, size: number, model: DbgModel, signal?: AbortSig
   // the first chunk is shown at once: that is the first screen
   let lastNotify = Number.NEGATIVE_INFINITY
   const splitter = new LineSplitter({
-    maxLineBytes: MAX_LINE,
+    maxLineBytes: MAX_LINE_BYTES,
     onLine: (text, line) => {
       if (line === 1) {
         model.ingest(JSON.parse(text) as PsmRecord)

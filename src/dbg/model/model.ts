@@ -3,8 +3,8 @@
 // Memory is bounded by `budgetBytes`: past it the oldest transitions are dropped (and counted).
 import type { MachineSchema } from '../../../machines/schema.js'
 import type { HeaderRecord, MachineRecord, PsmRecord, TxRecord } from '../../telemetry/records.js'
+import { applyTicks, fireMask } from '../../telemetry/ticks.js'
 import { CHECKPOINT_EVERY, type LogLine, type MachineState, MachineTrack } from './machine-track.js'
-import { applyTx } from './replay.js'
 import { BYTES_PER_TX, FLAG_ACCEPTED, FLAG_MULTI_ONLY, type TxArgs, TxStore } from './tx-store.js'
 
 export interface ModelOptions {
@@ -214,7 +214,7 @@ export class DbgModel {
     if (total > 0 && total % CHECKPOINT_EVERY === 0) t.pushCheckpoint(total, t.curActive, t.curTicks)
     const g = this.store.push(t.index, r.seq, r.time, ev, added, removed, touched, r.durationUs, flags, fire, r.args)
     t.txs.push(g)
-    t.curActive = applyTx(t.curActive, t.curTicks, added, removed, fire)
+    t.curActive = applyTicks(t.curTicks, t.curActive, added, removed, fireMask(fire))
     t.lastSeq = r.seq
     if ((g & 255) === 0 && this.budgetBytes !== Number.POSITIVE_INFINITY) this.enforceBudget()
     return undefined
@@ -314,7 +314,7 @@ export class DbgModel {
     const s = this.store
     for (let local = from; local < n; local++) {
       const slot = t.txs.get(local - t.dropped) - s.base
-      active = applyTx(active, ticks, s.added[slot]!, s.removed[slot]!, s.fire[slot]!)
+      active = applyTicks(ticks, active, s.added[slot]!, s.removed[slot]!, fireMask(s.fire[slot]!))
     }
     t.remember(n, active, ticks)
     return { active, ticks }

@@ -1,8 +1,9 @@
 // One character per state per transition, for the matrix and rain views:
 // + added, - removed (deactivated), * touched or Multi fired, x touched by a refused tx, | active, . inactive.
+
+import { applyTicks, fireMask } from '../../telemetry/ticks.js'
 import type { MachineTrack } from '../model/machine-track.js'
 import type { DbgModel } from '../model/model.js'
-import { applyTx } from '../model/replay.js'
 import { FLAG_ACCEPTED } from '../model/tx-store.js'
 
 export interface TxCells {
@@ -34,7 +35,7 @@ export function txCells(model: DbgModel, t: MachineTrack, from: number, to: numb
     const removed = s.removed[slot]!
     const touched = s.touched[slot]!
     const accepted = (s.flags[slot]! & FLAG_ACCEPTED) !== 0
-    active = applyTx(active, ticks, added, removed, s.fire[slot]!)
+    active = applyTicks(ticks, active, added, removed, fireMask(s.fire[slot]!))
     let chars = ''
     for (let i = 0; i < t.nStates; i++) {
       const b = 1 << i

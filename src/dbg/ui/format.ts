@@ -25,12 +25,6 @@ export function fitText(text: string, width: number): string {
   return width === 1 ? '…' : `${text.slice(0, width - 1)}…`
 }
 
-export function lineLength(line: Line): number {
-  let n = 0
-  for (const s of line) n += s.text.length
-  return n
-}
-
 /** Cuts or pads a line of segments to exactly `width` columns. */
 export function fitLine(line: Line, width: number): Line {
   const out: Line = []
