@@ -5,12 +5,7 @@ import type { GossipSub, PublishResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { type Actor, createActor } from 'xstate'
 import type { Args } from '../../machines/events.js'
-import {
-  PUBSUB_HOST_MULTI,
-  type PubsubHostEvent,
-  type PubsubHostMulti,
-  pubsubHostMachine,
-} from '../../machines/pubsub-host.js'
+import { PUBSUB_HOST_MULTI, type PubsubHostEvent, pubsubHostMachine } from '../../machines/pubsub-host.js'
 import { errorMessage } from '../errors.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { publishError } from './errors.js'
@@ -21,7 +16,10 @@ export type PubsubHostActor = Actor<typeof pubsubHostMachine>
 
 /** The gossipsub operations the host machine drives: gossipsub's own, captured before the instance is wrapped. */
 export interface GossipsubOps
-  extends Pick<InternalMethods, 'addPeer' | 'removePeer' | 'handleReceivedRpc' | 'handlePeerReadStreamError' | 'join' | 'leave'> {
+  extends Pick<
+    InternalMethods,
+    'addPeer' | 'removePeer' | 'handleReceivedRpc' | 'handlePeerReadStreamError' | 'join' | 'leave'
+  > {
   publish(topic: string, data: Uint8Array | undefined, opts: unknown): Promise<PublishResult>
   subscribe: GossipSub['subscribe']
   unsubscribe: GossipSub['unsubscribe']
@@ -129,7 +127,10 @@ export class PubsubHostDriver {
   /** Sends an operation; when the actor cannot run it right now the work runs inline (still recorded). */
   send<N extends HostWork>(name: N, args: Args, call: HostCall<N>): void {
     this.events++
-    if (this.direct.size > 0 && this.direct.has(name)) return this.run(name, call)
+    if (this.direct.size > 0 && this.direct.has(name)) {
+      this.run(name, call)
+      return
+    }
     this.post({ type: eventOf(name), args, reply: call } as PubsubHostEvent)
     // the actor is inside another action (the event waits in the outbox) or stopped, and the caller needs
     // its answer now: the work runs inline; the event is still recorded and its action skips the work
@@ -192,14 +193,14 @@ export class PubsubHostDriver {
       PeersPending: (c) => {
         const { peerId, direction, addr } = c.input
         ops.addPeer(peerId, direction, addr)
-        c.resolve()
+        c.resolve(undefined)
       },
       PeersDead: (c) => {
         const peer = c.input.peerId
         const id = peer.toString()
         ops.removePeer(peer)
         this.dead.delete(id)
-        c.resolve()
+        c.resolve(undefined)
         if (this.pending.delete(id) && this.pending.size === 0) this.notify('remove.PeersPending', {})
         if (this.dead.size === 0) this.notify('remove.PeersDead', {})
       },
@@ -226,11 +227,11 @@ export class PubsubHostDriver {
       },
       AddTopic: (c) => {
         this.joined.add(c.input.topic)
-        c.resolve()
+        c.resolve(undefined)
       },
       RemoveTopic: (c) => {
         this.joined.delete(c.input.topic)
-        c.resolve()
+        c.resolve(undefined)
       },
       AddSubscription: (c) => {
         const { topic } = c.input
@@ -238,7 +239,7 @@ export class PubsubHostDriver {
         if (peers > 0) this.notify('AnnouncingTopic', { topic, peers, subscribe: true })
         ops.subscribe(topic)
         if (peers > 0) this.notify('TopicAnnounced', { topic, peers, subscribe: true })
-        c.resolve()
+        c.resolve(undefined)
       },
       RemoveSubscription: (c) => {
         const { topic } = c.input
@@ -248,14 +249,14 @@ export class PubsubHostDriver {
         if (peers > 0) this.notify('TopicAnnounced', { topic, peers, subscribe: false })
         // a relayed topic keeps its mesh
         if ((this.relays.get(topic) ?? 0) > 0) ops.join(topic)
-        c.resolve()
+        c.resolve(undefined)
       },
       AddRelay: (c) => {
         const { topic } = c.input
         const n = this.relays.get(topic) ?? 0
         this.relays.set(topic, n + 1)
         if (n === 0 && !ops.getTopics().includes(topic)) ops.join(topic)
-        c.resolve()
+        c.resolve(undefined)
       },
       RemoveRelay: (c) => {
         const { topic } = c.input
@@ -263,11 +264,11 @@ export class PubsubHostDriver {
         if (n <= 1) this.relays.delete(topic)
         else this.relays.set(topic, n - 1)
         if (n === 1 && !ops.getTopics().includes(topic)) ops.leave(topic)
-        c.resolve()
+        c.resolve(undefined)
       },
       AddValidator: (c) => {
         ops.setValidator(c.input.topic, c.input.fn)
-        c.resolve()
+        c.resolve(undefined)
       },
       RemoveValidator: (c) => {
         c.resolve(ops.deleteValidator(c.input.topic))
@@ -276,12 +277,12 @@ export class PubsubHostDriver {
         const peer = c.input.peerId
         this.blacklist.add(peer.toString())
         ops.closeConnections(peer).catch((err: unknown) => this.exception('BlacklistPeer', err))
-        c.resolve()
+        c.resolve(undefined)
       },
       PeerError: (c) => {
         // a read stream failed: gossipsub drops the peer (which records PeersDead)
         ops.handlePeerReadStreamError(c.input.error, c.input.peerId)
-        c.resolve()
+        c.resolve(undefined)
       },
     }
   }

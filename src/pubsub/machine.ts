@@ -190,7 +190,12 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
             (ctl.graft?.length ?? 0) +
             (ctl.prune?.length ?? 0) +
             (ctl.idontwant?.length ?? 0)
-      const args = { peer: from.toString(), msgs: rpc.messages?.length ?? 0, subs: rpc.subscriptions?.length ?? 0, ctrl }
+      const args = {
+        peer: from.toString(),
+        msgs: rpc.messages?.length ?? 0,
+        subs: rpc.subscriptions?.length ?? 0,
+        ctrl,
+      }
       return call('IncomingRPC', args, { from, rpc })
     },
     acceptFrom: (id) => (d.blacklist.size > 0 && d.blacklist.has(id) ? false : own.acceptFrom(id)),
