@@ -1,6 +1,8 @@
 // `machinePubsub(init)`: a drop-in for `gossipsub(init)` whose public operations and network events
-// go through a pubsub host actor `ps-<n>`. It returns the gossipsub instance itself with its methods
-// wrapped on the instance, so events, options and every other member behave as gossipsub's.
+// go through a pubsub host actor `ps-<n>`. It returns the gossipsub instance itself, built from the same
+// init with gossipsub's own defaults, its methods wrapped on the instance, so events, options and every
+// other member behave as gossipsub's. Members outside gossipsub's public interface are reached only
+// through ./internals.ts.
 import { createHash } from 'node:crypto'
 import {
   type GossipSub,
