@@ -10,11 +10,11 @@ import { plaintext } from '@libp2p/plaintext'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
-import { type PubsubInit, pubsubInit } from '../pubsub/defaults.js'
-import { vanillaPubsub } from '../pubsub/vanilla.js'
+import { type PubsubInit, vanillaPubsub } from '../pubsub/vanilla.js'
 import {
   DEFAULT_ENCRYPTER,
   DEFAULT_HEARTBEAT_MS,
+  DEFAULT_IP_COLOCATION_WEIGHT,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MUXER,
   DEFAULT_SIGNING,
@@ -72,14 +72,20 @@ export function uniqueMemoryAddr(): string {
   return `/memory/psm-${process.pid}-${memoryAddrSeq}-${Math.random().toString(36).slice(2, 8)}`
 }
 
-/** The gossipsub options a host with these options gives its pubsub factory. */
+/**
+ * The gossipsub options a host with these options gives its pubsub factory: psm's local defaults
+ * (unsigned messages, 1 s heartbeat, no IP-colocation penalty, since every local host shares 127.0.0.1)
+ * under `opts.gossipsub`. The factories themselves add nothing: they behave as `gossipsub(init)`.
+ */
 export function hostPubsubInit(opts: HostOptions = {}): PubsubInit {
   const signing = opts.signing ?? DEFAULT_SIGNING
-  return pubsubInit({
+  const init = opts.gossipsub ?? {}
+  return {
     globalSignaturePolicy: signing === 'signed' ? 'StrictSign' : 'StrictNoSign',
     heartbeatInterval: opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
-    ...opts.gossipsub,
-  })
+    ...init,
+    scoreParams: { IPColocationFactorWeight: DEFAULT_IP_COLOCATION_WEIGHT, ...init.scoreParams },
+  }
 }
 
 /** Creates and starts a host. */

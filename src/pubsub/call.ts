@@ -1,8 +1,8 @@
-// One operation sent to a pubsub host actor: carries the operation's inputs (which the transition
+// One operation sent to a pubsub host actor: carries the operation's input (which the transition
 // record must not see) and settles the caller, like the reply channels of the Go version.
 import type { Reply } from '../../machines/events.js'
 
-export class Call<T = unknown> implements Reply<T> {
+export class Call<I = void, T = void> implements Reply<T> {
   /** the work began (in the machine's action, or inline when the actor could not run it now) */
   taken = false
   done = false
@@ -10,11 +10,7 @@ export class Call<T = unknown> implements Reply<T> {
   value: T | undefined = undefined
   error: unknown = undefined
 
-  constructor(
-    readonly a?: unknown,
-    readonly b?: unknown,
-    readonly c?: unknown,
-  ) {}
+  constructor(readonly input: I) {}
 
   resolve(value: T): void {
     this.done = true
@@ -35,13 +31,13 @@ export class Call<T = unknown> implements Reply<T> {
 }
 
 /** A call whose caller awaits a promise. */
-export class AsyncCall<T = unknown> extends Call<T> {
+export class AsyncCall<I = void, T = void> extends Call<I, T> {
   readonly promise: Promise<T>
   private settle!: (v: T) => void
   private fail!: (e: unknown) => void
 
-  constructor(a?: unknown, b?: unknown, c?: unknown) {
-    super(a, b, c)
+  constructor(input: I) {
+    super(input)
     this.promise = new Promise<T>((resolve, reject) => {
       this.settle = resolve
       this.fail = reject

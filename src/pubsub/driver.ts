@@ -1,44 +1,37 @@
 // The pubsub host actor `ps-<n>` and the work its actions do on one gossipsub instance.
 // Callers and the network send events; the machine's actions (bound here with `.provide`) run the
 // gossipsub operation and settle the caller's Call. Kept cheap: IncomingRPC is on the hot path.
-import type { GossipSub, PublishResult, TopicValidatorFn } from '@libp2p/gossipsub'
+import type { GossipSub, PublishResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { type Actor, createActor } from 'xstate'
 import type { Args } from '../../machines/events.js'
-import {
-  PUBSUB_HOST_MULTI,
-  type PubsubHostEvent,
-  type PubsubHostMulti,
-  pubsubHostMachine,
-} from '../../machines/pubsub-host.js'
+import { PUBSUB_HOST_MULTI, type PubsubHostEvent, pubsubHostMachine } from '../../machines/pubsub-host.js'
 import { errorMessage } from '../errors.js'
 import type { Recorder } from '../telemetry/recorder.js'
-import type { Call } from './call.js'
 import { publishError } from './errors.js'
+import { eventOf, type HostCall, type HostWork } from './host-calls.js'
+import type { InternalMethods, ValidatorWriters } from './internals.js'
 
 export type PubsubHostActor = Actor<typeof pubsubHostMachine>
 
-/** The gossipsub operations the host machine drives, captured before the instance is wrapped. */
-export interface GossipsubOps {
-  publish(topic: string, data?: Uint8Array, opts?: unknown): Promise<PublishResult>
+/** The gossipsub operations the host machine drives: gossipsub's own, captured before the instance is wrapped. */
+export interface GossipsubOps
+  extends Pick<
+    InternalMethods,
+    'addPeer' | 'removePeer' | 'handleReceivedRpc' | 'handlePeerReadStreamError' | 'join' | 'leave'
+  > {
+  publish(topic: string, data: Uint8Array | undefined, opts: unknown): Promise<PublishResult>
   subscribe: GossipSub['subscribe']
   unsubscribe: GossipSub['unsubscribe']
   getTopics: GossipSub['getTopics']
   getPeers: GossipSub['getPeers']
   getSubscribers: GossipSub['getSubscribers']
-  setValidator(topic: string, fn: TopicValidatorFn): void
-  deleteValidator(topic: string): boolean
-  addPeer(peerId: PeerId, direction: unknown, addr: unknown): void
-  removePeer(peerId: PeerId): void
-  handleReceivedRpc(from: PeerId, rpc: unknown): Promise<void>
-  handlePeerReadStreamError(err: unknown, peerId: PeerId): void
-  join(topic: string): void
-  leave(topic: string): void
+  setValidator: ValidatorWriters['set']
+  deleteValidator: ValidatorWriters['delete']
   closeConnections(peerId: PeerId): Promise<void>
-  peerCount(): number
 }
 
-type Work = (c: Call) => void
+type Works = { [N in HostWork]: (c: HostCall<N>) => void }
 type HostAction = (arg: { event: PubsubHostEvent }) => void
 
 export interface DriverOptions {
@@ -90,7 +83,7 @@ export class PubsubHostDriver {
   private readonly outbox: PubsubHostEvent[] = []
   private running = false
   private readonly machine: ReturnType<typeof pubsubHostMachine.provide>
-  private readonly works: Record<PubsubHostMulti | 'PeersPending' | 'PeersDead', Work | undefined>
+  private readonly works: Works
   /** Multi events whose action runs without the xstate step (see DriverOptions.fastPath) */
   private readonly direct: Set<string>
 
@@ -101,10 +94,10 @@ export class PubsubHostDriver {
     this.id = opts.id
     this.works = this.createWorks()
     const actions: Record<string, HostAction> = {}
-    for (const name of [...PUBSUB_HOST_MULTI, 'PeersPending', 'PeersDead'] as const) {
-      const work = this.works[name]
-      if (work) actions[name] = ({ event }) => this.act(name, work, (event as { reply?: Call }).reply)
-      else actions[name] = noop
+    for (const name of [...PUBSUB_HOST_MULTI, 'PeersPending', 'PeersDead'] as const) actions[name] = noop
+    for (const name of Object.keys(this.works) as HostWork[]) {
+      // the reply on an event of this name is the Call `send` gave it
+      actions[name] = ({ event }) => this.run(name, (event as { reply?: HostCall<typeof name> }).reply)
     }
     const rec = opts.recorder
     actions.Exception = rec
@@ -132,20 +125,16 @@ export class PubsubHostDriver {
   }
 
   /** Sends an operation; when the actor cannot run it right now the work runs inline (still recorded). */
-  send(type: PubsubHostMulti | 'add.PeersPending' | 'add.PeersDead', args: Args, call: Call): void {
+  send<N extends HostWork>(name: N, args: Args, call: HostCall<N>): void {
     this.events++
-    if (this.direct.size > 0 && this.direct.has(type)) {
-      const work = this.works[type as PubsubHostMulti]
-      if (work) this.act(type, work, call)
+    if (this.direct.size > 0 && this.direct.has(name)) {
+      this.run(name, call)
       return
     }
-    this.post({ type, args, reply: call } as PubsubHostEvent)
-    if (call.taken) return
+    this.post({ type: eventOf(name), args, reply: call } as PubsubHostEvent)
     // the actor is inside another action (the event waits in the outbox) or stopped, and the caller needs
     // its answer now: the work runs inline; the event is still recorded and its action skips the work
-    const name = type === 'add.PeersPending' ? 'PeersPending' : type === 'add.PeersDead' ? 'PeersDead' : type
-    const work = this.works[name]
-    if (work) this.act(name, work, call)
+    if (!call.taken) this.run(name, call)
   }
 
   /** Sends an event that carries no work (an observation, a flag change). */
@@ -186,26 +175,28 @@ export class PubsubHostDriver {
     return createActor(this.machine, rec ? rec.actorOptions(this.id, this.opts.parent) : { id: this.id })
   }
 
-  private act(name: string, work: Work, call: Call | undefined): void {
+  private run<N extends HostWork>(name: N, call: HostCall<N> | undefined): void {
     if (call === undefined || call.taken) return
     call.taken = true
     try {
-      work(call)
+      ;(this.works[name] as (c: HostCall<N>) => void)(call)
     } catch (err) {
       call.reject(err)
-      this.exception(name, err, typeof call.a === 'string' ? call.a : undefined)
+      const input = call.input as { topic?: unknown } | undefined
+      this.exception(name, err, typeof input?.topic === 'string' ? input.topic : undefined)
     }
   }
 
-  private createWorks(): Record<PubsubHostMulti | 'PeersPending' | 'PeersDead', Work | undefined> {
+  private createWorks(): Works {
     const ops = this.ops
     return {
       PeersPending: (c) => {
-        ops.addPeer(c.a as PeerId, c.b, c.c)
+        const { peerId, direction, addr } = c.input
+        ops.addPeer(peerId, direction, addr)
         c.resolve(undefined)
       },
       PeersDead: (c) => {
-        const peer = c.a as PeerId
+        const peer = c.input.peerId
         const id = peer.toString()
         ops.removePeer(peer)
         this.dead.delete(id)
@@ -214,9 +205,9 @@ export class PubsubHostDriver {
         if (this.dead.size === 0) this.notify('remove.PeersDead', {})
       },
       PublishMessage: (c) => {
-        const topic = c.a as string
-        ops.publish(topic, c.b as Uint8Array | undefined, c.c).then(
-          (r: PublishResult) => c.resolve(r),
+        const { topic, data, opts } = c.input
+        ops.publish(topic, data, opts).then(
+          (r) => c.resolve(r),
           (err: unknown) => {
             const e = publishError(topic, err)
             c.reject(e)
@@ -225,33 +216,34 @@ export class PubsubHostDriver {
         )
       },
       IncomingRPC: (c) => {
-        c.resolve(ops.handleReceivedRpc(c.a as PeerId, c.b))
+        c.resolve(ops.handleReceivedRpc(c.input.from, c.input.rpc))
       },
       GetPeers: (c) => {
-        c.resolve(c.a === undefined ? ops.getPeers() : ops.getSubscribers(c.a as string))
+        const { topic } = c.input
+        c.resolve(topic === undefined ? ops.getPeers() : ops.getSubscribers(topic))
       },
       GetTopics: (c) => {
         c.resolve(ops.getTopics())
       },
       AddTopic: (c) => {
-        this.joined.add(c.a as string)
+        this.joined.add(c.input.topic)
         c.resolve(undefined)
       },
       RemoveTopic: (c) => {
-        this.joined.delete(c.a as string)
+        this.joined.delete(c.input.topic)
         c.resolve(undefined)
       },
       AddSubscription: (c) => {
-        const topic = c.a as string
-        const peers = ops.getTopics().includes(topic) ? 0 : ops.peerCount()
+        const { topic } = c.input
+        const peers = ops.getTopics().includes(topic) ? 0 : ops.getPeers().length
         if (peers > 0) this.notify('AnnouncingTopic', { topic, peers, subscribe: true })
         ops.subscribe(topic)
         if (peers > 0) this.notify('TopicAnnounced', { topic, peers, subscribe: true })
         c.resolve(undefined)
       },
       RemoveSubscription: (c) => {
-        const topic = c.a as string
-        const peers = ops.getTopics().includes(topic) ? ops.peerCount() : 0
+        const { topic } = c.input
+        const peers = ops.getTopics().includes(topic) ? ops.getPeers().length : 0
         if (peers > 0) this.notify('AnnouncingTopic', { topic, peers, subscribe: false })
         ops.unsubscribe(topic)
         if (peers > 0) this.notify('TopicAnnounced', { topic, peers, subscribe: false })
@@ -260,14 +252,14 @@ export class PubsubHostDriver {
         c.resolve(undefined)
       },
       AddRelay: (c) => {
-        const topic = c.a as string
+        const { topic } = c.input
         const n = this.relays.get(topic) ?? 0
         this.relays.set(topic, n + 1)
         if (n === 0 && !ops.getTopics().includes(topic)) ops.join(topic)
         c.resolve(undefined)
       },
       RemoveRelay: (c) => {
-        const topic = c.a as string
+        const { topic } = c.input
         const n = this.relays.get(topic) ?? 0
         if (n <= 1) this.relays.delete(topic)
         else this.relays.set(topic, n - 1)
@@ -275,28 +267,23 @@ export class PubsubHostDriver {
         c.resolve(undefined)
       },
       AddValidator: (c) => {
-        ops.setValidator(c.a as string, c.b as TopicValidatorFn)
+        ops.setValidator(c.input.topic, c.input.fn)
         c.resolve(undefined)
       },
       RemoveValidator: (c) => {
-        c.resolve(ops.deleteValidator(c.a as string))
+        c.resolve(ops.deleteValidator(c.input.topic))
       },
       BlacklistPeer: (c) => {
-        const peer = c.a as PeerId
+        const peer = c.input.peerId
         this.blacklist.add(peer.toString())
         ops.closeConnections(peer).catch((err: unknown) => this.exception('BlacklistPeer', err))
         c.resolve(undefined)
       },
       PeerError: (c) => {
         // a read stream failed: gossipsub drops the peer (which records PeersDead)
-        ops.handlePeerReadStreamError(c.b, c.a as PeerId)
+        ops.handlePeerReadStreamError(c.input.error, c.input.peerId)
         c.resolve(undefined)
       },
-      // observations: the event is the record, gossipsub already did the work
-      PeerNewStream: undefined,
-      PeerCloseStream: undefined,
-      AnnouncingTopic: undefined,
-      TopicAnnounced: undefined,
     }
   }
 }

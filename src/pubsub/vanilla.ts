@@ -1,7 +1,10 @@
-// Plain gossipsub with psm's defaults: the baseline the machine-driven service is measured against.
-import { type GossipSub, type GossipSubComponents, gossipsub } from '@libp2p/gossipsub'
-import { type PubsubInit, pubsubInit } from './defaults.js'
+// Plain gossipsub: the baseline the machine-driven service is measured against. Both factories take
+// gossipsub's own options with gossipsub's own defaults; psm's local defaults come from the host factory.
+import { type GossipSub, type GossipSubComponents, type GossipsubOpts, gossipsub } from '@libp2p/gossipsub'
+
+/** What a pubsub factory takes: gossipsub's options. */
+export type PubsubInit = Partial<GossipsubOpts>
 
 export function vanillaPubsub(init: PubsubInit = {}): (components: GossipSubComponents) => GossipSub {
-  return gossipsub(pubsubInit(init))
+  return gossipsub(init)
 }
