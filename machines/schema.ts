@@ -48,6 +48,8 @@ interface PsmMeta {
     flags?: Record<string, Relations>
     multi?: Record<string, Relations>
     order?: readonly string[]
+    /** negotiation guard of each state that has one (behaviour, not schema: tests read it) */
+    negotiation?: Record<string, string>
   }
 }
 
@@ -64,6 +66,7 @@ export function rootMeta(init: {
   order: readonly string[]
   flags?: Record<string, Relations>
   multi?: Record<string, Relations>
+  negotiation?: Record<string, string>
 }): PsmMeta {
   return {
     psm: {
@@ -72,6 +75,7 @@ export function rootMeta(init: {
       order: init.order,
       ...(init.flags ? { flags: init.flags } : {}),
       ...(init.multi ? { multi: init.multi } : {}),
+      ...(init.negotiation ? { negotiation: init.negotiation } : {}),
     },
   }
 }
