@@ -3,7 +3,7 @@
 // operations are Multi states (root events) whose work is the provided action of the same name.
 import { setup } from 'xstate'
 import type { BoolEvents, ExceptionEvent, MultiEvent } from './events.js'
-import { defineStruct } from './struct.js'
+import { defineStruct, each } from './struct.js'
 
 export const PUBSUB_HOST_TYPE = 'pubsub-host'
 
@@ -39,10 +39,7 @@ export const pubsubHostStruct = defineStruct<PubsubHostFlag | PubsubHostMulti>({
     PeersPending: {},
     /** dead peers waiting: the host cleans them up (src binds the action) */
     PeersDead: {},
-    ...(Object.fromEntries(PUBSUB_HOST_MULTI.map((m) => [m, { multi: true }])) as Record<
-      PubsubHostMulti,
-      { multi: true }
-    >),
+    ...each(PUBSUB_HOST_MULTI, () => ({ multi: true })),
     Exception: {},
   },
   flags: PUBSUB_HOST_FLAGS,

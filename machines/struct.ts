@@ -63,9 +63,10 @@ export interface Struct<S extends string> {
   type: string
   /** bit of each flag in `context.flags` (Exception included) */
   bits: Readonly<Record<S | 'Exception', number>>
-  // `never` values: generated implementations fit any machine's `setup` (xstate checks them at run time)
-  actions: Readonly<Record<string, never>>
-  guards: Readonly<Record<string, never>>
+  // `never` values: generated implementations fit any machine's `setup` (xstate checks them at run time);
+  // keyed by state name so `.provide` checks the names of the handlers src/ binds (Multi states, flags)
+  actions: Readonly<Record<S | 'Exception' | 'setFlag' | 'clearFlag' | 'raiseException', never>>
+  guards: Readonly<Record<'noException', never>>
   /** a parallel root: one region per bool state and per group */
   config(behaviour?: Behaviour<S>): StructConfig
   /** a flat root for hot machines whose states are all flags or Multi (no region to walk per event) */
@@ -110,6 +111,11 @@ export function work(src: string): NodeConfig {
       onError: { target: INACTIVE, actions: 'raiseException' },
     },
   }
+}
+
+/** One entry per name: tables of many alike states (the pubsub host's Multi operations, the sim's actions). */
+export function each<K extends string, V>(names: readonly K[], value: (name: K) => V): Record<K, V> {
+  return Object.fromEntries(names.map((n) => [n, value(n)])) as Record<K, V>
 }
 
 function all(guards: Guard[]): Guard | undefined {
@@ -326,8 +332,8 @@ export function defineStruct<S extends string>(def: StructDef<S>): Struct<S> {
   return {
     type: def.type,
     bits: bits as Record<S | 'Exception', number>,
-    actions: actions as Record<string, never>,
-    guards: guards as Record<string, never>,
+    actions: actions as Struct<S>['actions'],
+    guards: guards as Struct<S>['guards'],
     config: (behaviour = {}) => {
       const { states, ...rest } = build(behaviour)
       if (Object.keys(states).length === 0) throw new Error(`${def.type}: no regions, use flatConfig`)
