@@ -222,6 +222,10 @@ export function defineStruct<S extends string>(def: StructDef<S>): Struct<S> {
     /** the compiled node of an active state, with the state's own behaviour merged in */
     const activeNode = (x: string, on: NodeConfig, drop: unknown): NodeConfig => {
       const own = bh(x).active ?? {}
+      // behaviour adds to the relations, never replaces them: the table stays the one truth
+      for (const e of Object.keys((own.on as NodeConfig | undefined) ?? {})) {
+        if (e in on) throw new Error(`${def.type}: the behaviour of ${x} redefines ${e}, which its relations handle`)
+      }
       const entry = [...effects(x), ...asArray(own.entry)]
       const always = [...asArray(drop), ...asArray(own.always)]
       return {
@@ -290,6 +294,12 @@ export function defineStruct<S extends string>(def: StructDef<S>): Struct<S> {
         }
       }
     }
+    const rootExtra = (extra: NodeConfig): NodeConfig => {
+      for (const e of Object.keys(extra)) {
+        if (e in rootOn) throw new Error(`${def.type}: a root transition redefines ${e}, which the relations handle`)
+      }
+      return extra
+    }
     const rel = (n: string): Relations => {
       const { multi: _, ...r } = table.get(n) ?? {}
       return r
@@ -304,7 +314,7 @@ export function defineStruct<S extends string>(def: StructDef<S>): Struct<S> {
         ...(multis.length ? { multi: Object.fromEntries(multis.map((m) => [m, rel(m)])) } : {}),
         negotiation: Object.fromEntries(order.flatMap((n) => (bh(n).can ? [[n, bh(n).can!]] : []))),
       }),
-      on: { ...rootOn, ...behaviour.on },
+      on: { ...rootOn, ...rootExtra(behaviour.on ?? {}) },
     }
   }
 

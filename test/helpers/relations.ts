@@ -15,6 +15,8 @@ interface SnapshotLike {
 export interface RelationChecker {
   /** violations of the declared relations in `next` (given the snapshot before it) */
   check(prev: SnapshotLike | undefined, next: SnapshotLike, event?: { type: string }): string[]
+  /** violations of negotiation: `add.X` and Multi X are taken exactly when X could be added before */
+  checkEvent(before: SnapshotLike, event: { type: string }, taken: { accepted: boolean; fired: boolean }): string[]
   active(s: SnapshotLike): Set<string>
   states: StateSchema[]
 }
@@ -85,7 +87,28 @@ export function relationChecker(machine: AnyStateMachine): RelationChecker {
     }
     return out
   }
-  return { check, active, states }
+  const checkEvent = (
+    before: SnapshotLike,
+    event: { type: string },
+    taken: { accepted: boolean; fired: boolean },
+  ): string[] => {
+    const on = active(before)
+    const multi = byName.get(event.type)
+    if (multi?.multi) {
+      const could = addable(multi.name, on, before)
+      if (could === undefined) return []
+      if (could && !taken.fired) return [`Multi ${multi.name} could fire but its action did not run`]
+      if (!could && taken.fired) return [`Multi ${multi.name} fired although its requirements or negotiation refuse it`]
+      return []
+    }
+    if (!event.type.startsWith('add.')) return []
+    const x = event.type.slice('add.'.length)
+    const could = addable(x, on, before)
+    if (could === false && taken.accepted) return [`add.${x} was accepted although ${x} could not be added`]
+    if (could === true && !on.has(x) && !taken.accepted) return [`add.${x} was refused although ${x} could be added`]
+    return []
+  }
+  return { check, checkEvent, active, states }
 }
 
 export interface WalkOptions {
@@ -108,8 +131,11 @@ const DELAYS = [0, 1, 10, 100, 600, 1100, 5000]
 /** Drives `machine` through a seeded random sequence of its own events, clock ticks and settled actors. */
 export async function randomWalk(machine: AnyStateMachine, opts: WalkOptions): Promise<WalkResult> {
   const rng: Rng = createRng(opts.seed)
-  const logic = opts.failingActors ? withFailingActors(machine, rng) : machine
   const checker = relationChecker(machine)
+  // a Multi state's action runs when it fires: spies stand in for the stubs
+  let fired = false
+  const spies = Object.fromEntries(checker.states.filter((s) => s.multi).map((s) => [s.name, () => (fired = true)]))
+  const logic = (opts.failingActors ? withFailingActors(machine, rng) : machine).provide({ actions: spies })
   const events: Array<{ type: string; args?: Record<string, unknown> }> = []
   for (const s of checker.states) {
     if (s.multi) events.push({ type: s.name, args: { topic: 't1', peer: 'p1' } })
@@ -118,20 +144,25 @@ export async function randomWalk(machine: AnyStateMachine, opts: WalkOptions): P
     if (!s.multi) events.push({ type: `remove.${s.name}` })
   }
   const clock = new SimulatedClock()
+  let current: { type: string } | undefined
+  let accepted = false
   const actor = createActor(logic, {
     clock,
+    inspect: (ev: { type: string; event?: unknown; _transitions?: unknown[] }) => {
+      if (ev.type === '@xstate.microstep' && ev.event === current && (ev._transitions?.length ?? 0) > 0) accepted = true
+    },
     ...(opts.input !== undefined ? { input: opts.input } : {}),
   } as Parameters<typeof createActor>[1])
   const violations: string[] = []
   const seen = new Set<string>()
   let prev: SnapshotLike | undefined
-  let current: { type: string } | undefined
   let snapshots = 0
   let step = 0
   actor.subscribe({
     next: (s) => {
       snapshots++
-      for (const v of checker.check(prev, s, current)) violations.push(`step ${step} (${current?.type ?? 'tick'}): ${v}`)
+      for (const v of checker.check(prev, s, current))
+        violations.push(`step ${step} (${current?.type ?? 'tick'}): ${v}`)
       for (const x of checker.active(s)) seen.add(x)
       prev = s
     },
@@ -144,7 +175,10 @@ export async function randomWalk(machine: AnyStateMachine, opts: WalkOptions): P
       const e = events[rng.int(events.length)]!
       const before = actor.getSnapshot()
       current = e
+      accepted = false
+      fired = false
       actor.send(e as never)
+      for (const v of checker.checkEvent(before, e, { accepted, fired })) violations.push(`step ${step}: ${v}`)
       // a refused event emits no snapshot: check the relations still hold, and note a Multi that fired
       if (actor.getSnapshot() === before) {
         for (const v of checker.check(before, before, e)) violations.push(`step ${step} (${e.type}): ${v}`)
