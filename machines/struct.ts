@@ -75,7 +75,8 @@ export interface Struct<S extends string> {
 
 export interface FlatConfig {
   meta: object
-  on: NodeConfig
+  // opaque to the type checker (`never` fits any machine's event union); xstate checks it at creation
+  on: Readonly<Record<string, never>>
 }
 
 /** Typed just enough for xstate to infer the state value: each region mapped to its current child. */
@@ -188,7 +189,7 @@ export function defineStruct<S extends string>(def: StructDef<S>): Struct<S> {
   }
   const requireOf = (x: string): Guard[] => (table.get(x)?.require ?? []).map(isActive)
 
-  const build = (behaviour: Behaviour<S>): FlatConfig & { states: NodeConfig } => {
+  const build = (behaviour: Behaviour<S>): { meta: object; on: NodeConfig; states: NodeConfig } => {
     const bh = (x: string): StateBehaviour => behaviour.states?.[x as S] ?? {}
     const canOf = (x: string): Guard[] => {
       const c = bh(x).can
@@ -347,12 +348,17 @@ export function defineStruct<S extends string>(def: StructDef<S>): Struct<S> {
     config: (behaviour = {}) => {
       const { states, ...rest } = build(behaviour)
       if (Object.keys(states).length === 0) throw new Error(`${def.type}: no regions, use flatConfig`)
-      return { type: 'parallel', states: states as StructConfig['states'], ...rest }
+      return {
+        type: 'parallel',
+        states: states as StructConfig['states'],
+        meta: rest.meta,
+        on: rest.on as FlatConfig['on'],
+      }
     },
     flatConfig: (behaviour = {}) => {
       const { states, ...rest } = build(behaviour)
       if (Object.keys(states).length > 0) throw new Error(`${def.type}: has regions, use config`)
-      return rest
+      return { meta: rest.meta, on: rest.on as FlatConfig['on'] }
     },
   }
 }
