@@ -1,9 +1,9 @@
 // Relational states (asyncmachine semantics) expressed as xstate v5 configuration.
 //
-// Every psm machine is a parallel root whose top-level children are *regions* built by the helpers
-// below, plus *flags* (bits in `context.flags`, for hot machines) and *multi* states (root events).
-// The helpers write each state's relations into the node's `meta.psm`, and `deriveSchema` reads them
-// back from the machine itself, so the schema the debugger shows is never kept twice.
+// Every psm machine is a parallel root (flat on a hot machine) whose children are *regions*, plus *flags* (bits in
+// `context.flags`, for hot machines) and *multi* states (root events), all generated from one table by
+// ./struct.ts. It writes each state's relations into the node's `meta.psm` with the helpers below, and
+// `deriveSchema` reads them back from the machine itself, so the schema is never kept twice.
 //
 // Event conventions:
 //   `add.X` / `remove.X`   activate / deactivate the bool or group state X (refused when a guard fails)
@@ -86,15 +86,6 @@ export function boolMeta(relations: Relations = {}): PsmMeta {
 
 export function groupMeta(members: Record<string, Relations>): PsmMeta {
   return { psm: { kind: 'group', members } }
-}
-
-/** Bit index of each flag in `context.flags`, by declaration order. */
-export function flagBits(flags: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {}
-  flags.forEach((f, i) => {
-    out[f] = 1 << i
-  })
-  return out
 }
 
 // --- derivation ------------------------------------------------------------------------------

@@ -91,12 +91,12 @@ type Probe = { flag: number } | { region: string; value: string }
 const EXCEPTION = 'Exception'
 
 /** The args of the event that caused a transition (undefined for events without them). */
-export function argsOf(event: unknown): Args | undefined {
+function argsOf(event: unknown): Args | undefined {
   return (event as { args?: Args }).args
 }
 
 /** Input of an action actor: the args of the event that activated its state. */
-export const argsInput = ({ event }: { event: unknown }): { args: Args | undefined } => ({ args: argsOf(event) })
+const argsInput = ({ event }: { event: unknown }): { args: Args | undefined } => ({ args: argsOf(event) })
 
 /**
  * Behaviour of a state whose work is an invoked actor `src`: active while it runs, deactivated when it
