@@ -306,6 +306,7 @@ export function defineStruct<S extends string>(def: StructDef<S>): Struct<S> {
       return r
     }
     const multis = order.filter((n) => table.get(n)?.multi)
+    const negotiated = order.filter((n) => bh(n).can)
     return {
       states,
       meta: rootMeta({
@@ -313,7 +314,7 @@ export function defineStruct<S extends string>(def: StructDef<S>): Struct<S> {
         order,
         flags: Object.fromEntries(flags.map((f) => [f, rel(f)])),
         ...(multis.length ? { multi: Object.fromEntries(multis.map((m) => [m, rel(m)])) } : {}),
-        negotiation: Object.fromEntries(order.flatMap((n) => (bh(n).can ? [[n, bh(n).can!]] : []))),
+        ...(negotiated.length ? { negotiation: Object.fromEntries(negotiated.map((n) => [n, bh(n).can!])) } : {}),
       }),
       on: { ...rootOn, ...rootExtra(behaviour.on ?? {}) },
     }
