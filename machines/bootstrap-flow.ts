@@ -1,14 +1,26 @@
 // Bootstrap flow `ps-<n>-disc-bf-<topic>`: one child machine per topic bootstrap.
 // Loop: check readiness → bootstrapped, else discover → wait for the discovery machine's
 // TopicDiscovered for this topic → short delay → check again.
-import { assign, fromPromise, setup } from 'xstate'
+import { fromPromise, setup } from 'xstate'
 import type { BoolEvents, ExceptionEvent } from './events.js'
 import { stub } from './events.js'
-import { ACTIVE, boolMeta, groupMeta, INACTIVE, NONE, rootMeta } from './schema.js'
+import { defineStruct } from './struct.js'
 
 export const BOOTSTRAP_FLOW_TYPE = 'bootstrap-flow'
 
 export const BOOTSTRAP_GROUP = ['BootstrapChecking', 'DiscoveringTopic', 'BootstrapDelay', 'TopicBootstrapped'] as const
+
+export const bootstrapFlowStruct = defineStruct({
+  type: BOOTSTRAP_FLOW_TYPE,
+  states: {
+    Start: { add: ['BootstrapChecking'] },
+    BootstrapChecking: { require: ['Start'] },
+    DiscoveringTopic: { require: ['Start'] },
+    BootstrapDelay: { require: ['Start'] },
+    TopicBootstrapped: { require: ['Start'] },
+  },
+  groups: { Bootstrap: BOOTSTRAP_GROUP },
+})
 
 export type BootstrapFlowEvent =
   | BoolEvents<'Start' | (typeof BOOTSTRAP_GROUP)[number]>
@@ -27,6 +39,10 @@ export interface BootstrapFlowContext {
   error?: string
 }
 
+// the phases after a check follow from the flow's own work; from outside only a check can be asked for
+const byTheFlow = { can: 'byTheFlow' }
+const topicInput = ({ context }: { context: BootstrapFlowContext }) => ({ topic: context.topic })
+
 export const bootstrapFlowMachine = setup({
   types: {
     context: {} as BootstrapFlowContext,
@@ -42,79 +58,45 @@ export const bootstrapFlowMachine = setup({
   delays: {
     bootstrapDelay: 500,
   },
+  guards: { ...bootstrapFlowStruct.guards, byTheFlow: () => false },
   actions: {
-    setFlag: assign(({ context }, params: { bit: number }) => ({ flags: context.flags | params.bit })),
-    clearFlag: assign(({ context }, params: { bit: number }) => ({ flags: context.flags & ~params.bit })),
+    ...bootstrapFlowStruct.actions,
     /** tell the owner the topic is bootstrapped */
     bootstrapped: stub,
-    Exception: stub,
   },
 }).createMachine({
   id: BOOTSTRAP_FLOW_TYPE,
-  type: 'parallel',
   context: ({ input }) => ({ topic: input.topic, flags: 0, rounds: 0 }),
-  meta: rootMeta({
-    type: BOOTSTRAP_FLOW_TYPE,
-    order: ['Start', ...BOOTSTRAP_GROUP, 'Exception'],
-    flags: { Exception: {} },
-  }),
-  on: {
-    Exception: { actions: [{ type: 'setFlag', params: { bit: 1 } }, 'Exception'] },
-    'remove.Exception': { actions: { type: 'clearFlag', params: { bit: 1 } } },
-  },
-  states: {
-    Start: {
-      meta: boolMeta({ add: ['BootstrapChecking'] }),
-      initial: INACTIVE,
-      states: {
-        [INACTIVE]: { on: { 'add.Start': ACTIVE } },
-        [ACTIVE]: { on: { 'remove.Start': INACTIVE } },
-      },
-    },
-    Bootstrap: {
-      meta: groupMeta({
-        BootstrapChecking: {},
-        DiscoveringTopic: {},
-        BootstrapDelay: {},
-        TopicBootstrapped: {},
-      }),
-      initial: NONE,
-      on: {
-        'remove.Start': '.none',
-      },
-      states: {
-        [NONE]: { on: { 'add.Start': 'BootstrapChecking' } },
-        BootstrapChecking: {
+  ...bootstrapFlowStruct.config({
+    states: {
+      BootstrapChecking: {
+        active: {
           invoke: {
             id: 'checkReady',
             src: 'checkReady',
-            input: ({ context }) => ({ topic: context.topic }),
+            input: topicInput,
             onDone: [
-              { guard: ({ event }) => event.output, target: 'TopicBootstrapped' },
+              { guard: ({ event }: { event: { output: boolean } }) => event.output, target: 'TopicBootstrapped' },
               { target: 'DiscoveringTopic' },
             ],
             onError: { target: 'BootstrapDelay' },
           },
         },
-        DiscoveringTopic: {
+      },
+      DiscoveringTopic: {
+        ...byTheFlow,
+        active: {
           invoke: {
             id: 'discoverTopic',
             src: 'discoverTopic',
-            input: ({ context }) => ({ topic: context.topic }),
+            input: topicInput,
             onDone: { target: 'BootstrapDelay' },
             onError: { target: 'BootstrapDelay' },
           },
         },
-        BootstrapDelay: {
-          after: { bootstrapDelay: { target: 'BootstrapChecking' } },
-          // a change in the topic's peers checks again without waiting for the delay
-          on: { 'add.BootstrapChecking': 'BootstrapChecking' },
-        },
-        TopicBootstrapped: {
-          entry: 'bootstrapped',
-          on: { 'add.BootstrapChecking': 'BootstrapChecking' },
-        },
       },
+      BootstrapDelay: { ...byTheFlow, active: { after: { bootstrapDelay: { target: 'BootstrapChecking' } } } },
+      TopicBootstrapped: { ...byTheFlow, active: { entry: 'bootstrapped' } },
     },
-  },
+  }),
 })

@@ -1,9 +1,9 @@
 // Relational states (asyncmachine semantics) expressed as xstate v5 configuration.
 //
-// Every psm machine is a parallel root whose top-level children are *regions* built by the helpers
-// below, plus *flags* (bits in `context.flags`, for hot machines) and *multi* states (root events).
-// The helpers write each state's relations into the node's `meta.psm`, and `deriveSchema` reads them
-// back from the machine itself, so the schema the debugger shows is never kept twice.
+// Every psm machine is a parallel root (flat on a hot machine) whose children are *regions*, plus *flags* (bits in
+// `context.flags`, for hot machines) and *multi* states (root events), all generated from one table by
+// ./struct.ts. It writes each state's relations into the node's `meta.psm` with the helpers below, and
+// `deriveSchema` reads them back from the machine itself, so the schema is never kept twice.
 //
 // Event conventions:
 //   `add.X` / `remove.X`   activate / deactivate the bool or group state X (refused when a guard fails)
@@ -48,6 +48,8 @@ interface PsmMeta {
     flags?: Record<string, Relations>
     multi?: Record<string, Relations>
     order?: readonly string[]
+    /** negotiation guard of each state that has one (behaviour, not schema: tests read it) */
+    negotiation?: Record<string, string>
   }
 }
 
@@ -64,6 +66,7 @@ export function rootMeta(init: {
   order: readonly string[]
   flags?: Record<string, Relations>
   multi?: Record<string, Relations>
+  negotiation?: Record<string, string>
 }): PsmMeta {
   return {
     psm: {
@@ -72,6 +75,7 @@ export function rootMeta(init: {
       order: init.order,
       ...(init.flags ? { flags: init.flags } : {}),
       ...(init.multi ? { multi: init.multi } : {}),
+      ...(init.negotiation ? { negotiation: init.negotiation } : {}),
     },
   }
 }
@@ -82,15 +86,6 @@ export function boolMeta(relations: Relations = {}): PsmMeta {
 
 export function groupMeta(members: Record<string, Relations>): PsmMeta {
   return { psm: { kind: 'group', members } }
-}
-
-/** Bit index of each flag in `context.flags`, by declaration order. */
-export function flagBits(flags: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {}
-  flags.forEach((f, i) => {
-    out[f] = 1 << i
-  })
-  return out
 }
 
 // --- derivation ------------------------------------------------------------------------------
