@@ -5,11 +5,11 @@
 // Built with vega-lite, rendered headless by vega (no canvas: text widths are estimated, fine for SVG).
 import { parse, View } from 'vega'
 import { compile, type TopLevelSpec } from 'vega-lite'
+import { median } from '../quantile.js'
 import { cellId, groupRuns, metricSummary, metricValues } from './cells.js'
 import { type Metric, metricByKey, RATIO_CHART } from './metrics.js'
 import { bootstrapInterval, pairedRatio } from './paired.js'
 import type { RunRecord } from './results.js'
-import { median } from './stats.js'
 
 export interface ChartPoint {
   msgs: number

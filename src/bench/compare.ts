@@ -1,11 +1,13 @@
 // `psm bench compare A B`: two results.json files (e.g. two versions of psm) cell by cell: for each
 // metric, implementation, hosts and msgs the median of A, of B, and B/A with its 95% bootstrap interval
 // from the raw runs and the verdict that interval allows (B higher, lower, or no difference from noise).
+
+import { median } from '../quantile.js'
 import { cellId, groupRuns, type ImplCell, metricSummary, metricValues } from './cells.js'
 import { formatRatio, formatValue, type Metric } from './metrics.js'
 import { medianRatio, type Verdict, verdict, verdictWords } from './paired.js'
 import type { ResultsFile } from './results.js'
-import { geomean, median } from './stats.js'
+import { geomean } from './stats.js'
 
 export interface CompareRow {
   metric: string

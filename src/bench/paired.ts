@@ -1,10 +1,12 @@
 // Intervals a report can stand behind: paired ratios (machine and vanilla runs of one cell with the
 // same seed, run back to back) with a seeded bootstrap interval of their geometric mean, and the verdict
 // an interval allows: only a difference whose whole 95% interval lies on one side of 1 is called one.
+
+import { median, quantile } from '../quantile.js'
 import type { ImplCell } from './cells.js'
 import type { Metric } from './metrics.js'
 import type { RunRecord } from './results.js'
-import { bootstrapRatioCI, geomean, median, quantile, ratio, seededRandom } from './stats.js'
+import { bootstrapRatioCI, geomean, ratio, seededRandom } from './stats.js'
 
 export interface Interval {
   /** the point estimate */

@@ -5,6 +5,7 @@
 import { Document, visit } from 'yaml'
 import type { BenchConfig } from '../config/bench.js'
 import { formatMs } from '../config/duration.js'
+import { median } from '../quantile.js'
 import { axes, type CellKey, cellId, groupRuns, type ImplCell, metricSummary, metricValues } from './cells.js'
 import { formatValue, HEADLINE, METRICS, type Metric, metricByKey, RATIO_CHART } from './metrics.js'
 import {
@@ -19,7 +20,7 @@ import {
 } from './paired.js'
 import { formatDuration } from './progress.js'
 import type { ResultsFile, RunRecord } from './results.js'
-import { geomean, median } from './stats.js'
+import { geomean } from './stats.js'
 
 export const AIM = { ratio: 1.05, metrics: ['wallMs', 'peakRssBytes'] } as const
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { compareResults, formatComparison } from '../../src/bench/compare.js'
 import { metricByKey } from '../../src/bench/metrics.js'
 import type { ResultsFile } from '../../src/bench/results.js'
-import { createRng } from '../../src/sim/rng.js'
+import { createRng } from '../../src/rng.js'
 import { syntheticResults } from './synthetic.js'
 
 /** One cell, one implementation, these wall times (ms). */

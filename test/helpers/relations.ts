@@ -4,7 +4,7 @@
 // says one thing while the machine does another fails here.
 import { type AnyStateMachine, createActor, fromPromise, SimulatedClock } from 'xstate'
 import { compileProbe, deriveMachine, type StateSchema } from '../../machines/schema.js'
-import { createRng, type Rng } from '../../src/sim/rng.js'
+import { createRng, type Rng } from '../../src/rng.js'
 
 interface SnapshotLike {
   value: unknown

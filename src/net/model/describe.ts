@@ -1,7 +1,7 @@
 // What a model means for N hosts, for `psm net show`: hosts per region (or graph node, or matrix row)
 // and per bandwidth class, and the one-way latency over every ordered pair (min/p50/p99/max), so a user
 // can check a model before a long run.
-import { quantile } from '../../bench/stats.js'
+import { quantile } from '../../quantile.js'
 import type { NetworkModel } from './model.js'
 import type { LatencySpec } from './spec.js'
 import { formatLatency, formatRate } from './units.js'

@@ -7,7 +7,7 @@
 // (bytes on a stream arrive in order: a late write holds back those after it).
 // Every delay is a timer of the model's Clock; a write due now on an empty pipe goes straight through.
 import type { Clock, TimerHandle } from '../../clock/clock.js'
-import type { Rng } from '../../sim/rng.js'
+import type { Rng } from '../../rng.js'
 import { drawLoss } from './loss.js'
 import { emptyStats, type HostNetStats } from './stats.js'
 import type { HostRates } from './topology.js'

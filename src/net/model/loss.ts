@@ -7,7 +7,7 @@
 //   too few duplicate ACKs to trigger it);
 // - lost segments of one write are resent in parallel (SACK), so the write is late by its worst segment;
 // - nothing after it on the connection is delivered before it (head-of-line blocking: the pipe keeps order).
-import type { Rng } from '../../sim/rng.js'
+import type { Rng } from '../../rng.js'
 
 /** a typical Ethernet TCP payload */
 export const MSS = 1460

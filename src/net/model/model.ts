@@ -3,7 +3,7 @@
 // seeded dial failures. Hosts take a handle (`model.host(i)`) that wraps their transport (transport.ts).
 import type { Clock } from '../../clock/clock.js'
 import { realClock } from '../../clock/real.js'
-import type { Rng } from '../../sim/rng.js'
+import type { Rng } from '../../rng.js'
 import { Endpoints } from './endpoints.js'
 import { type Bytes, HostPort, Pipe } from './link.js'
 import { streamFor } from './seed.js'

@@ -1,6 +1,6 @@
 // Seeded random streams of the network model. Each stream is keyed by what it is for (a pair's latency,
 // a host's region, a connection's jitter), so a draw does not depend on the order hosts appear in.
-import { createRng, type Rng } from '../../sim/rng.js'
+import { createRng, type Rng } from '../../rng.js'
 
 /** A 32-bit seed from the run's seed and a key (FNV-1a over the key, mixed with the seed). */
 export function subSeed(seed: number, ...key: (string | number)[]): number {

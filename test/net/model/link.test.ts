@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../src/clock/manual.js'
 import { HostPort, Pipe, type PipeInit } from '../../../src/net/model/link.js'
 import { MIN_RTO_MS } from '../../../src/net/model/loss.js'
-import { createRng } from '../../../src/sim/rng.js'
+import { createRng } from '../../../src/rng.js'
 
 const INF = Number.POSITIVE_INFINITY
 const MiB = 1024 * 1024

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { ManualClock } from '../../../src/clock/manual.js'
 import { HostPort, Pipe } from '../../../src/net/model/link.js'
 import { shapedConnection } from '../../../src/net/model/shaped-conn.js'
-import { createRng } from '../../../src/sim/rng.js'
+import { createRng } from '../../../src/rng.js'
 
 class FakeConn {
   status = 'open'
