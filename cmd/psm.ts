@@ -15,6 +15,16 @@ export const COMMANDS: Record<string, Command> = {
   log: { summary: 'inspect a transition log: stats, validate', load: () => import('./log.js') },
 }
 
+/** Installs the virtual or paced clock a `sim`/`scenario` command line asks for; nothing for real time. */
+async function installCommandClock(name: string, argv: string[]) {
+  const { CLOCKED_COMMANDS, clockModeOf } = await import('../src/clock/virtual-select.js')
+  if (!CLOCKED_COMMANDS.includes(name)) return undefined
+  const mode = clockModeOf(name, argv)
+  if (mode === 'real') return undefined
+  const { installClock } = await import('../src/clock/virtual-install.js')
+  return installClock(mode)
+}
+
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2
   return [
@@ -47,8 +57,15 @@ export async function run(argv: string[]): Promise<number> {
     return 2
   }
   try {
+    // the clock goes in before the command module (and libp2p, gossipsub) loads: one place, like the polyfill
+    const clock = await installCommandClock(name, rest)
     const mod = await cmd.load()
-    return await mod.main(rest)
+    const release = clock?.hold()
+    try {
+      return await mod.main(rest)
+    } finally {
+      release?.()
+    }
   } catch (err) {
     if (err instanceof PsmError) {
       process.stderr.write(`psm ${name}: ${errorMessage(err)}\n`)

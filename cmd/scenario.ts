@@ -1,6 +1,8 @@
 // `psm scenario simple-discovery --hosts H --msgs M --impl vanilla|machine [...]`: one scripted run.
 // Exit 0 when every message reached every subscriber, 1 otherwise (the JSON is still printed), 2 for bad flags.
 import { formatHelp, parseDuration, parseFlags, parseIntFlag } from '../src/cli/args.js'
+import { activeClockMode } from '../src/clock/virtual-install.js'
+import { checkCommandClock, parseClockMode } from '../src/clock/virtual-select.js'
 import { errorMessage, InputError, UsageError } from '../src/errors.js'
 import {
   DEFAULT_HEARTBEAT_MS,
@@ -43,6 +45,13 @@ const FLAGS = {
   muxer: { type: 'string', value: 'M', description: 'mplex|yamux', default: 'mplex' },
   signing: { type: 'string', value: 'S', description: 'unsigned|signed', default: 'unsigned' },
   heartbeat: { type: 'string', value: 'DURATION', description: 'gossipsub heartbeat', default: '1s' },
+  clock: {
+    type: 'string',
+    value: 'MODE',
+    description:
+      'real | virtual (simulated time: repeatable, load-independent) | paced (virtual, never ahead of the wall clock)',
+    default: 'real',
+  },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const
 
@@ -81,6 +90,7 @@ export async function main(argv: string[]): Promise<number> {
     signing: oneOf<SigningKind>('signing', flags.signing ?? 'unsigned', SIGNINGS),
     heartbeatMs: flags.heartbeat === undefined ? DEFAULT_HEARTBEAT_MS : parseDuration('--heartbeat', flags.heartbeat),
   }
+  checkCommandClock(parseClockMode('--clock', flags.clock ?? 'real'), activeClockMode(), host.transport)
 
   // the recorder is loaded only for --log: a run without it pays nothing for recording
   let recorder: import('../src/telemetry/recorder.js').Recorder | undefined

@@ -3,6 +3,10 @@
 // get it, then M messages from random hosts must each reach every subscriber. The script is the same
 // for both implementations; only the pubsub factory differs.
 import { performance } from 'node:perf_hooks'
+import { activeClock, activeClockMode } from '../clock/virtual-install.js'
+import { hostKey } from '../clock/virtual-keys.js'
+import type { ClockMode } from '../clock/virtual-mode.js'
+import { seedRandom } from '../clock/virtual-random.js'
 import { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
 import { errorMessage } from '../errors.js'
@@ -49,6 +53,10 @@ export interface ScenarioResult {
   failures: number
   /** why the run failed, one line; null when everything was delivered */
   failure: string | null
+  /** the clock the run was on: readyMs, publishMs and latencyMs are on it; wallMs and cpuMs are always real */
+  clock: ClockMode
+  /** simulated milliseconds from start to the last delivery (equal to wall time on the real clock) */
+  simMs: number
   wallMs: number
   /** waiting for every host's topic to be ready (discovery, dials, subscriptions) */
   readyMs: number
@@ -88,6 +96,8 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
   const progress = opts.progress ?? (() => {})
   const rec = opts.recorder
   const rng = createRng(seed)
+  // on a virtual clock every random source of the process is seeded: restart its streams from this run's seed
+  if (activeClock()) seedRandom(seed)
   const meter = new ResourceMeter()
   const t0 = performance.now()
   const deadline = t0 + timeoutMs
@@ -119,7 +129,9 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
   const enc = new TextEncoder()
 
   try {
-    for (let i = 0; i < n; i++) hosts.push(await createHost({ ...opts.host, pubsub: factory(i) }))
+    for (let i = 0; i < n; i++) {
+      hosts.push(await createHost({ ...opts.host, pubsub: factory(i), privateKey: await hostKey(seed, i) }))
+    }
     hosts.forEach((h, i) => {
       h.services.pubsub.addEventListener('message', (e) => {
         if (e.detail.topic !== SCENARIO_TOPIC) return
@@ -195,6 +207,7 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
     return ok
   }
 
+  const simMs = Math.round(performance.now() - t0)
   const figures = meter.stop()
   let transitions = 0
   for (const h of hosts) transitions += pubsubHostOf(h.services.pubsub)?.events() ?? 0
@@ -212,6 +225,8 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
     expected,
     failures: failures + (failure !== null && failures === 0 ? 1 : 0),
     failure,
+    clock: activeClockMode(),
+    simMs,
     ...figures,
     readyMs: Math.round(readyMs),
     publishMs: Math.round(publishMs),
