@@ -18,6 +18,8 @@ import {
 const TIMEOUT_MAX = 2 ** 31 - 1
 
 /** firing: popped, its real immediate queued; running: an interval's callback is executing */
+type Callback = (...args: unknown[]) => unknown
+
 type TimerState = 'idle' | 'scheduled' | 'firing' | 'running'
 
 /** A timer of the virtual clock, shaped like Node's Timeout (ref, unref, hasRef, refresh, close, numeric id). */
@@ -31,7 +33,7 @@ export class VirtualTimeout implements HeapNode {
 
   constructor(
     private readonly clock: VirtualClock,
-    readonly callback: (...args: unknown[]) => void,
+    readonly callback: Callback,
     readonly args: unknown[],
     /** the delay in ms (after Node's coercion) */
     readonly after: number,
@@ -166,12 +168,12 @@ export class VirtualClock {
     return { fired: this.fired, jumps: this.jumps, pending: this.heap.size + this.firing }
   }
 
-  setTimeout(callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]): VirtualTimeout {
-    return this.create(callback, delay, args, false)
+  setTimeout<A extends unknown[]>(callback: (...args: A) => unknown, delay?: number, ...args: A): VirtualTimeout {
+    return this.create(callback as Callback, delay, args, false)
   }
 
-  setInterval(callback: (...args: unknown[]) => void, delay?: number, ...args: unknown[]): VirtualTimeout {
-    return this.create(callback, delay, args, true)
+  setInterval<A extends unknown[]>(callback: (...args: A) => unknown, delay?: number, ...args: A): VirtualTimeout {
+    return this.create(callback as Callback, delay, args, true)
   }
 
   /** clearTimeout and clearInterval: a timer, its numeric id, or anything else (ignored, as in Node). */
@@ -183,7 +185,7 @@ export class VirtualClock {
     this.deactivate(t)
   }
 
-  setImmediate(callback: (...args: unknown[]) => void, ...args: unknown[]): VirtualImmediate {
+  setImmediate<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): VirtualImmediate {
     if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function')
     const im = new VirtualImmediate()
     VirtualClock.pendingImmediates++
@@ -247,12 +249,7 @@ export class VirtualClock {
     if (ref) this.kick()
   }
 
-  private create(
-    callback: (...args: unknown[]) => void,
-    delay: number | undefined,
-    args: unknown[],
-    repeat: boolean,
-  ): VirtualTimeout {
+  private create(callback: Callback, delay: number | undefined, args: unknown[], repeat: boolean): VirtualTimeout {
     if (typeof callback !== 'function') throw new TypeError('The "callback" argument must be of type function')
     let after = Number(delay)
     if (!(after >= 1 && after <= TIMEOUT_MAX)) after = 1
