@@ -1,8 +1,10 @@
 // Seeded replacements for every random source a psm run reaches, installed with the virtual clock so
 // the same seed repeats a run: Math.random (gossipsub's shuffles and tracer, libp2p's ids),
 // crypto.getRandomValues (@libp2p/crypto and @noble's randomBytes, nanoid) and node:crypto's
-// randomBytes, randomFillSync, randomFill, randomInt and randomUUID. Each draws from its own mulberry32
-// stream derived from the run's seed, so a source one library starts using does not shift the others.
+// randomBytes, randomFillSync, randomFill, randomInt, randomUUID and generateKeyPairSync for x25519 and
+// ed25519 (noise's ephemeral keys). Math.random draws from one mulberry32 stream derived from the run's
+// seed and the byte sources from another, so a byte source a library starts using does not shift the
+// Math.random draws that gossipsub's choices depend on.
 // This makes keys and nonces predictable: it is for simulations only, never for a real network.
 import nodeCrypto from 'node:crypto'
 import { syncBuiltinESMExports } from 'node:module'
@@ -83,6 +85,31 @@ function randomUUID(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
 }
 
+// PKCS#8 DER prefixes of a raw 32-byte X25519 / Ed25519 private key
+const PKCS8_PREFIX: Record<string, Buffer> = {
+  x25519: Buffer.from('302e020100300506032b656e04220420', 'hex'),
+  ed25519: Buffer.from('302e020100300506032b657004220420', 'hex'),
+}
+const realGenerateKeyPairSync = nodeCrypto.generateKeyPairSync
+
+type KeyEncoding = Parameters<nodeCrypto.KeyObject['export']>[0]
+
+/** generateKeyPairSync for x25519 (noise's ephemeral keys) and ed25519 from the seeded stream; others unchanged. */
+function generateKeyPairSync(
+  type: string,
+  options?: { publicKeyEncoding?: KeyEncoding; privateKeyEncoding?: KeyEncoding },
+): unknown {
+  const prefix = PKCS8_PREFIX[type]
+  if (!prefix) return (realGenerateKeyPairSync as (t: string, o?: unknown) => unknown)(type, options)
+  const raw = randomBytes(32) as Buffer
+  const privateKey = nodeCrypto.createPrivateKey({ key: Buffer.concat([prefix, raw]), format: 'der', type: 'pkcs8' })
+  const publicKey = nodeCrypto.createPublicKey(privateKey)
+  return {
+    publicKey: options?.publicKeyEncoding ? publicKey.export(options.publicKeyEncoding) : publicKey,
+    privateKey: options?.privateKeyEncoding ? privateKey.export(options.privateKeyEncoding) : privateKey,
+  }
+}
+
 /** Replaces the process's random sources with seeded streams (seed 0 until seedRandom is called). */
 export function installSeededRandom(seed = 0): void {
   seedRandom(seed)
@@ -94,7 +121,7 @@ export function installSeededRandom(seed = 0): void {
   })
   const c = nodeCrypto as unknown as Record<string, unknown>
   // node:crypto's own getRandomValues and webcrypto are fixed getters over globalThis.crypto, patched above
-  const replacements = { randomBytes, randomFillSync, randomFill, randomInt, randomUUID }
+  const replacements = { randomBytes, randomFillSync, randomFill, randomInt, randomUUID, generateKeyPairSync }
   for (const [name, value] of Object.entries(replacements)) {
     Object.defineProperty(c, name, { value, configurable: true, writable: true, enumerable: true })
   }
