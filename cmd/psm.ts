@@ -1,4 +1,5 @@
 // `psm`: the dispatcher. Each command lives in cmd/<name>.ts and exports `main(argv)`.
+import { CLOCKED_COMMANDS } from '../src/clock/virtual-mode.js'
 import { errorMessage, PsmError } from '../src/errors.js'
 
 export interface Command {
@@ -17,8 +18,8 @@ export const COMMANDS: Record<string, Command> = {
 
 /** Installs the virtual or paced clock a `sim`/`scenario` command line asks for; nothing for real time. */
 async function installCommandClock(name: string, argv: string[]) {
-  const { CLOCKED_COMMANDS, clockModeOf } = await import('../src/clock/virtual-select.js')
   if (!CLOCKED_COMMANDS.includes(name)) return undefined
+  const { clockModeOf } = await import('../src/clock/virtual-select.js')
   const mode = clockModeOf(name, argv)
   if (mode === 'real') return undefined
   const { installClock } = await import('../src/clock/virtual-install.js')

@@ -4,10 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { UsageError } from '../errors.js'
-import { CLOCK_MODES, type ClockMode } from './virtual-mode.js'
-
-/** Commands that run on a chosen clock. */
-export const CLOCKED_COMMANDS: readonly string[] = ['sim', 'scenario']
+import { CLOCK_MODES, CLOCKED_COMMANDS, type ClockMode } from './virtual-mode.js'
 
 function flagValue(argv: readonly string[], name: string): string | undefined {
   let value: string | undefined

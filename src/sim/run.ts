@@ -4,7 +4,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { activeClock } from '../clock/virtual-install.js'
 import type { ClockMode } from '../clock/virtual-mode.js'
 import { seedRandom } from '../clock/virtual-random.js'
-import { realPerformanceNow } from '../clock/virtual-real.js'
+import { RealDate, realPerformanceNow } from '../clock/virtual-real.js'
 import type { SimConfig } from '../config/sim.js'
 import type { Host } from '../net/host.js'
 import { createJsonlFileSink } from '../telemetry/file-sink.js'
@@ -208,8 +208,8 @@ function publishStats(metrics: RunMetrics, s: SimStats): void {
   for (const t of s.perTopic) metrics.sim.peersPerTopic(t.name, t.peers)
 }
 
-/** `dir/` (a trailing slash) means a new timestamped file in dir: `dir/sim-2026-11-21T06-27-34.jsonl.gz`. */
-export function resolveLogPath(log: string | null, now = new Date()): string | null {
+/** `dir/` (a trailing slash) means a new timestamped file in dir: `dir/sim-2026-11-21T06-27-34.jsonl.gz` (real time, so that virtual runs do not share a name). */
+export function resolveLogPath(log: string | null, now: Date = new RealDate()): string | null {
   if (!log || !/[\\/]$/.test(log)) return log
   const stamp = now.toISOString().slice(0, 19).replace(/:/g, '-')
   return `${log}sim-${stamp}.jsonl.gz`
