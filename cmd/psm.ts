@@ -1,4 +1,5 @@
 // `psm`: the dispatcher. Each command lives in cmd/<name>.ts and exports `main(argv)`.
+import { CLOCKED_COMMANDS } from '../src/clock/virtual-mode.js'
 import { errorMessage, PsmError } from '../src/errors.js'
 
 export interface Command {
@@ -14,6 +15,16 @@ export const COMMANDS: Record<string, Command> = {
   machines: { summary: "print the six machines' derived schemas", load: () => import('./machines.js') },
   log: { summary: 'inspect a transition log: stats, validate', load: () => import('./log.js') },
   net: { summary: 'show what a network model file means for N hosts', load: () => import('./net.js') },
+}
+
+/** Installs the virtual or paced clock a `sim`/`scenario` command line asks for; nothing for real time. */
+async function installCommandClock(name: string, argv: string[]) {
+  if (!CLOCKED_COMMANDS.includes(name)) return undefined
+  const { clockModeOf } = await import('../src/clock/virtual-select.js')
+  const mode = clockModeOf(name, argv)
+  if (mode === 'real') return undefined
+  const { installClock } = await import('../src/clock/virtual-install.js')
+  return installClock(mode)
 }
 
 export function usage(): string {
@@ -48,8 +59,15 @@ export async function run(argv: string[]): Promise<number> {
     return 2
   }
   try {
+    // the clock goes in before the command module (and libp2p, gossipsub) loads: one place, like the polyfill
+    const clock = await installCommandClock(name, rest)
     const mod = await cmd.load()
-    return await mod.main(rest)
+    const release = clock?.hold()
+    try {
+      return await mod.main(rest)
+    } finally {
+      release?.()
+    }
   } catch (err) {
     if (err instanceof PsmError) {
       process.stderr.write(`psm ${err.command ?? name}: ${errorMessage(err)}\n`)

@@ -1,6 +1,8 @@
 // `psm scenario simple-discovery --hosts H --msgs M --impl vanilla|machine [...]`: one scripted run.
 // Exit 0 when every message reached every subscriber, 1 otherwise (the JSON is still printed), 2 for bad flags.
 import { durationFlag, formatHelp, parseFlags, parseIntFlag } from '../src/cli/args.js'
+import { activeClockMode } from '../src/clock/virtual-install.js'
+import { checkCommandClock, parseClockMode } from '../src/clock/virtual-select.js'
 import { DEFAULT_FIND_LIMIT } from '../src/discovery/constants.js'
 import { errorMessage, InputError, RunFailedError, UsageError } from '../src/errors.js'
 import {
@@ -57,6 +59,13 @@ const FLAGS = {
   muxer: { type: 'string', value: 'M', description: 'mplex|yamux', default: 'mplex' },
   signing: { type: 'string', value: 'S', description: 'unsigned|signed', default: 'unsigned' },
   heartbeat: { type: 'string', value: 'DURATION', description: 'gossipsub heartbeat', default: '1s' },
+  clock: {
+    type: 'string',
+    value: 'MODE',
+    description:
+      'real | virtual (simulated time: repeatable, load-independent) | paced (virtual, never ahead of the wall clock)',
+    default: 'real',
+  },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const
 
@@ -104,6 +113,7 @@ export async function main(argv: string[]): Promise<number> {
     signing: oneOf<SigningKind>('signing', flags.signing ?? 'unsigned', SIGNINGS),
     heartbeatMs: flags.heartbeat === undefined ? DEFAULT_HEARTBEAT_MS : durationFlag('--heartbeat', flags.heartbeat),
   }
+  checkCommandClock(parseClockMode('--clock', flags.clock ?? 'real'), activeClockMode(), host.transport)
 
   // the recorder is loaded only for --log: a run without it pays nothing for recording
   let recorder: import('../src/telemetry/recorder.js').Recorder | undefined

@@ -1,6 +1,8 @@
 // `psm sim`: the simulator. Parses flags, loads sim.yml + env + flags, runs, flushes on any stop.
 import { formatHelp, parseFlags } from '../src/cli/args.js'
 import { onInterrupt } from '../src/cli/signals.js'
+import { activeClockMode } from '../src/clock/virtual-install.js'
+import { checkCommandClock } from '../src/clock/virtual-select.js'
 import { loadSimConfig } from '../src/config/sim.js'
 import { UsageError } from '../src/errors.js'
 import { runSim } from '../src/sim/run.js'
@@ -20,6 +22,12 @@ const FLAGS = {
   },
   'max-peers': { type: 'string', value: 'N', description: 'AddPeer is refused at N peers (default 20)' },
   seed: { type: 'string', value: 'N', description: 'repeat the simulator decisions of an earlier run' },
+  clock: {
+    type: 'string',
+    value: 'MODE',
+    description:
+      'real | virtual (simulated time: repeatable with --seed) | paced (virtual, never ahead of the wall clock) (default real)',
+  },
   metrics: {
     type: 'string',
     value: '[HOST:PORT]',
@@ -60,6 +68,13 @@ export async function main(argv: string[]): Promise<number> {
     env: process.env,
     flags: { ...rest, ...(metrics !== undefined ? { metrics: metrics === '' ? true : metrics } : {}) },
   })
+  // sim.yml's checks refused clock+tcp already; this one catches a command run outside the binary
+  checkCommandClock(
+    config.clock,
+    activeClockMode(),
+    config.host.transport,
+    flags.clock !== undefined ? '--clock' : 'clock',
+  )
   const interrupt = onInterrupt()
   const out = (text: string) => process.stdout.write(text)
   const telemetry = await simTelemetry(config, (text) => process.stderr.write(`psm sim: ${text}\n`))

@@ -1,6 +1,7 @@
 // sim.yml: the simulator's knobs, their defaults and limits, the seed's env names and the `psm sim` flags.
 // sim.yml at the repository root spells out the same defaults with a comment per knob (a test keeps
 // the two equal); without --config the simulator runs on these embedded defaults.
+import { CLOCK_MODES } from '../clock/virtual-mode.js'
 import { DEFAULT_DBG_ADDRESS, DEFAULT_METRICS_LISTEN } from './addresses.js'
 import { type Check, type FlagValues, loadConfig, type Override } from './load.js'
 import {
@@ -41,6 +42,7 @@ export const simSchema = object({
   duration: duration({ default: '60s', min: 0 }),
   heartbeat: duration({ default: '1s', min: 10, max: 60_000 }),
   seed: nullable(int({ min: 0, max: 2 ** 32 - 1 })),
+  clock: oneOf(CLOCK_MODES, 'real'),
   initial: object({
     peers: count(10),
     topics: count(5),
@@ -138,6 +140,7 @@ export const SIM_FLAGS: readonly Override<SimConfig>[] = [
   { name: 'duration', path: 'duration' },
   { name: 'max-peers', path: 'limits.maxPeers' },
   { name: 'seed', path: 'seed' },
+  { name: 'clock', path: 'clock' },
   {
     name: 'metrics',
     path: 'telemetry.metrics.enabled',
@@ -154,6 +157,13 @@ export const SIM_FLAGS: readonly Override<SimConfig>[] = [
 ]
 
 export const SIM_CHECKS: readonly Check<SimConfig>[] = [
+  {
+    paths: ['clock', 'host.transport'],
+    test: (c) =>
+      c.clock !== 'real' && c.host.transport === 'tcp'
+        ? `clock ${c.clock} needs host.transport memory (TCP runs on real sockets and wall time: use clock real)`
+        : undefined,
+  },
   {
     paths: ['initial.peers', 'limits.maxPeers'],
     test: (c) =>
@@ -195,6 +205,7 @@ export interface SimFlags {
   duration?: string
   'max-peers'?: string
   seed?: string
+  clock?: string
   metrics?: string | boolean
   trace?: string
   log?: string

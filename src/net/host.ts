@@ -10,6 +10,7 @@ import { plaintext } from '@libp2p/plaintext'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
+import { activeClock } from '../clock/virtual-install.js'
 import { type PubsubInit, vanillaPubsub } from '../pubsub/vanilla.js'
 import {
   DEFAULT_ENCRYPTER,
@@ -66,9 +67,10 @@ export interface HostOptions {
 
 let memoryAddrSeq = 0
 
-/** A memory address no other host of this process uses. */
+/** A memory address no other host of this process uses (on a virtual clock, one run owns the process: a counter). */
 export function uniqueMemoryAddr(): string {
   memoryAddrSeq++
+  if (activeClock()) return `/memory/psm-${memoryAddrSeq}`
   return `/memory/psm-${process.pid}-${memoryAddrSeq}-${Math.random().toString(36).slice(2, 8)}`
 }
 

@@ -8,7 +8,9 @@ export function formatScenarioResult(r: ScenarioResult): string {
     `${r.scenario}: ${r.hosts} hosts, ${r.msgs} msgs, impl ${r.impl}, seed ${r.seed}`,
     `  result      ${r.failure === null ? 'ok' : `FAILED: ${r.failure}`}`,
     `  delivered   ${r.delivered}/${r.expected} (${r.failures} failures)`,
-    `  time        wall ${r.wallMs} ms (ready ${r.readyMs} ms, publish ${r.publishMs} ms), cpu ${r.cpuMs} ms`,
+    r.clock === 'real'
+      ? `  time        wall ${r.wallMs} ms (ready ${r.readyMs} ms, publish ${r.publishMs} ms), cpu ${r.cpuMs} ms`
+      : `  time        ${r.clock} clock: simulated ${r.simMs} ms (ready ${r.readyMs} ms, publish ${r.publishMs} ms); real: wall ${r.wallMs} ms, cpu ${r.cpuMs} ms`,
     `  latency     p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`,
     `  memory      peak rss ${mb(r.peakRssBytes)}, heap allocated ${mb(r.heapAllocatedBytes)}`,
     `  gc          ${r.gcCount} collections, ${r.gcPauseMs} ms paused, ${mb(r.gcCollectedBytes)} collected`,

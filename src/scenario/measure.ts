@@ -1,10 +1,11 @@
 // What one scenario run costs the process: wall time, CPU, peak RSS, heap allocation and GC, measured
 // from outside the code under test (process counters, v8 heap statistics, v8's GC profiler).
-import { performance } from 'node:perf_hooks'
 import v8 from 'node:v8'
+import { realPerformanceNow } from '../clock/virtual-real.js'
 import { rankQuantile } from '../quantile.js'
 
 export interface ResourceFigures {
+  /** real (wall-clock) milliseconds, whatever clock the run is on */
   wallMs: number
   /** user + system CPU */
   cpuMs: number
@@ -24,7 +25,7 @@ interface GcStat {
 }
 
 export class ResourceMeter {
-  private readonly t0 = performance.now()
+  private readonly t0 = realPerformanceNow()
   private readonly cpu0 = process.cpuUsage()
   private readonly heap0 = v8.getHeapStatistics().used_heap_size
   private readonly profiler = new v8.GCProfiler()
@@ -35,7 +36,7 @@ export class ResourceMeter {
 
   /** Ends the measurement (call once). */
   stop(): ResourceFigures {
-    const wallMs = performance.now() - this.t0
+    const wallMs = realPerformanceNow() - this.t0
     const cpu = process.cpuUsage(this.cpu0)
     const heap1 = v8.getHeapStatistics().used_heap_size
     const stats = ((this.profiler.stop() as { statistics?: GcStat[] } | undefined)?.statistics ?? []) as GcStat[]

@@ -8,6 +8,10 @@
 // topic (knows a topic peer) and the topic's mesh connects every host (see mesh.ts) — not "host 0
 // knows every other host", which bounded degree rules out.
 import { performance } from 'node:perf_hooks'
+import { activeClock, activeClockMode } from '../clock/virtual-install.js'
+import { hostKey } from '../clock/virtual-keys.js'
+import type { ClockMode } from '../clock/virtual-mode.js'
+import { seedRandom } from '../clock/virtual-random.js'
 import { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
 import { errorMessage } from '../errors.js'
@@ -60,6 +64,10 @@ export interface ScenarioResult {
   failures: number
   /** why the run failed, one line; null when everything was delivered */
   failure: string | null
+  /** the clock the run was on: readyMs, publishMs and latencyMs are on it; wallMs and cpuMs are always real */
+  clock: ClockMode
+  /** simulated milliseconds from start to the last delivery (equal to wall time on the real clock) */
+  simMs: number
   wallMs: number
   /** waiting for every host's topic to be ready (discovery, dials, subscriptions) */
   readyMs: number
@@ -105,6 +113,8 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
   const progress = opts.progress ?? (() => {})
   const rec = opts.recorder
   const rng = createRng(seed)
+  // on a virtual clock every random source of the process is seeded: restart its streams from this run's seed
+  if (activeClock()) seedRandom(seed)
   const meter = new ResourceMeter()
   const t0 = performance.now()
   const deadline = t0 + timeoutMs
@@ -141,7 +151,9 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
       ...opts.host,
       ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
     }
-    for (let i = 0; i < n; i++) hosts.push(await createHost({ ...hostOpts, pubsub: factory(i) }))
+    for (let i = 0; i < n; i++) {
+      hosts.push(await createHost({ ...hostOpts, pubsub: factory(i), privateKey: await hostKey(seed, i) }))
+    }
     hosts.forEach((h, i) => {
       h.services.pubsub.addEventListener('message', (e) => {
         if (e.detail.topic !== SCENARIO_TOPIC) return
@@ -224,6 +236,7 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
     return ok
   }
 
+  const simMs = Math.round(performance.now() - t0)
   const figures = meter.stop()
   let transitions = 0
   for (const h of hosts) transitions += pubsubHostOf(h.services.pubsub)?.events() ?? 0
@@ -242,6 +255,8 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
     expected,
     failures: failures + (failure !== null && failures === 0 ? 1 : 0),
     failure,
+    clock: activeClockMode(),
+    simMs,
     ...figures,
     readyMs: Math.round(readyMs),
     publishMs: Math.round(publishMs),

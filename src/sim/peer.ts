@@ -1,9 +1,9 @@
 // One simulated peer: a sim-peer actor `sim-p<n>` bound to a real libp2p host whose gossipsub is the
 // machine-driven one (`ps-<n>`). The actor's states say where the peer is; this file does the work.
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
 import { type Actor, createActor, fromPromise } from 'xstate'
 import { simPeerMachine } from '../../machines/sim-peer.js'
+import { hostKey } from '../clock/virtual-keys.js'
 import type { SimConfig } from '../config/sim.js'
 import type { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
@@ -27,6 +27,8 @@ export interface PeerHooks {
   /** the host of peer n started (telemetry hooks) */
   onHost?(n: number, host: Host): void
   recorder?: Recorder
+  /** the run's seed: peer n's key derives from it */
+  seed: number
 }
 
 /** A running simulated peer. */
@@ -45,7 +47,8 @@ export class SimPeer {
     const machine = simPeerMachine.provide({
       actors: {
         genIdentity: fromPromise(async () => {
-          this.key = await generateKeyPair('Ed25519')
+          // from the run's seed and the peer's number: the same seed, the same peer ids
+          this.key = await hostKey(this.hooks.seed, this.model.n)
         }),
         connect: fromPromise(async () => this.connect()),
         disconnect: fromPromise(async () => this.disconnect()),

@@ -1,6 +1,10 @@
 // `runSim`: one simulator run with its telemetry — transition log, live debugger stream, metrics
 // endpoint, traces — started before the network and flushed after it, on any kind of stop.
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { activeClock } from '../clock/virtual-install.js'
+import type { ClockMode } from '../clock/virtual-mode.js'
+import { seedRandom } from '../clock/virtual-random.js'
+import { RealDate, realPerformanceNow } from '../clock/virtual-real.js'
 import type { SimConfig } from '../config/sim.js'
 import type { Host } from '../net/host.js'
 import { randomSeed } from '../rng.js'
@@ -31,6 +35,8 @@ export interface RunSimOptions {
 
 export interface SimSummary {
   seed: number
+  /** the clock of the run: elapsedMs and every record's time are on it; process.wallMs and cpuMs are real */
+  clock: ClockMode
   elapsedMs: number
   stats: SimStats
   transitions: number
@@ -42,12 +48,14 @@ export interface SimSummary {
   traces: TraceReport | null
   interrupted: boolean
   /** what the run cost this process */
-  process: { cpuMs: number; cpuPercent: number; peakRssBytes: number; eventLoopDelayP99Ms: number }
+  process: { wallMs: number; cpuMs: number; cpuPercent: number; peakRssBytes: number; eventLoopDelayP99Ms: number }
 }
 
 export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   const { config, out } = opts
   const seed = config.seed ?? randomSeed()
+  // on a virtual clock every random source of the process is seeded: restart its streams from this run's seed
+  if (activeClock()) seedRandom(seed)
   const logFile = resolveLogPath(config.telemetry.log)
   const wantsRecords =
     Boolean(logFile) || (opts.sinks?.length ?? 0) > 0 || Boolean(opts.traces) || config.telemetry.metrics.enabled
@@ -116,6 +124,7 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
       `${logFile ? `, log ${logFile}` : ''}${server ? `, metrics ${server.url}` : ''}\n`,
   )
   const t0 = Date.now()
+  const wall0 = realPerformanceNow()
   const cpu0 = process.cpuUsage()
   const loop = monitorEventLoopDelay({ resolution: 10 })
   loop.enable()
@@ -149,8 +158,10 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   loop.disable()
   clearInterval(rssTimer)
   const cpu = process.cpuUsage(cpu0)
-  const runMs = Math.max(1, Date.now() - t0)
+  // CPU share of real time, whatever clock the run is on
+  const runMs = Math.max(1, realPerformanceNow() - wall0)
   const cost = {
+    wallMs: Math.round(runMs),
     cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     cpuPercent: Number(((100 * (cpu.user + cpu.system)) / 1000 / runMs).toFixed(1)),
     peakRssBytes: Math.max(peakRss, process.memoryUsage.rss()),
@@ -170,6 +181,7 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   metrics?.close()
   return {
     seed,
+    clock: config.clock,
     elapsedMs,
     stats,
     transitions,
@@ -196,8 +208,8 @@ function publishStats(metrics: RunMetrics, s: SimStats): void {
   for (const t of s.perTopic) metrics.sim.peersPerTopic(t.name, t.peers)
 }
 
-/** `dir/` (a trailing slash) means a new timestamped file in dir: `dir/sim-2026-11-21T06-27-34.jsonl.gz`. */
-export function resolveLogPath(log: string | null, now = new Date()): string | null {
+/** `dir/` (a trailing slash) means a new timestamped file in dir: `dir/sim-2026-11-21T06-27-34.jsonl.gz` (real time, so that virtual runs do not share a name). */
+export function resolveLogPath(log: string | null, now: Date = new RealDate()): string | null {
   if (!log || !/[\\/]$/.test(log)) return log
   const stamp = now.toISOString().slice(0, 19).replace(/:/g, '-')
   return `${log}sim-${stamp}.jsonl.gz`

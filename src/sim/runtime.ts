@@ -228,6 +228,7 @@ export class Simulator {
     const model = this.world.newPeer()
     const ready = this.world.readyPeers()
     const peer = new SimPeer(model, this.config, {
+      seed: this.seed,
       pubsub: (n) => this.pubsubFor(n),
       registry: this.registry,
       bootstraps: () => {

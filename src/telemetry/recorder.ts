@@ -2,6 +2,7 @@
 // into one transition record, which it hands to its sinks and subscribers. Machines never call it.
 import type { AnyActorRef, InspectionEvent } from 'xstate'
 import { compileProbe, type DerivedMachine, deriveMachine, type MachineSchema } from '../../machines/schema.js'
+import { realPerformanceNow } from '../clock/virtual-real.js'
 import type { LogRecord, PsmRecord, Sink, TxRecord } from './records.js'
 import { LOG_FORMAT, LOG_VERSION } from './records.js'
 import { applyTicks } from './ticks.js'
@@ -255,7 +256,7 @@ export class Recorder {
           t.eventType = eventName(e.type)
           t.eventArgs = e.args
           t.accepted = false
-          t.startedAt = performance.now()
+          t.startedAt = realPerformanceNow()
         }
         if (ev._transitions.length > 0) t.accepted = true
         return
@@ -270,7 +271,7 @@ export class Recorder {
           t.eventType = eventName(e.type)
           t.eventArgs = e.args
           t.accepted = e.type === 'xstate.init'
-          t.startedAt = performance.now()
+          t.startedAt = realPerformanceNow()
         }
         this.onTx(t, snap)
         if (snap.status !== 'active') this.stopMachine(t)
@@ -281,7 +282,7 @@ export class Recorder {
 
   private onTx(t: Tracked, snap: { value: unknown; context: unknown }): void {
     const type = t.eventType!
-    const durationUs = Math.round((performance.now() - t.startedAt) * 1000)
+    const durationUs = Math.round((realPerformanceNow() - t.startedAt) * 1000)
     const mask = t.probe(snap)
     const addedMask = mask & ~t.mask
     const removedMask = t.mask & ~mask

@@ -4,6 +4,7 @@
 // so that 1,000 hosts do not make 100,000 series. Names are brought to Prometheus conventions on the way.
 import type { MetricsRegister, TopicStrToLabel } from '@libp2p/gossipsub/metrics'
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { realPerformanceNow } from '../../clock/virtual-real.js'
 
 export interface GossipsubMetricsOptions {
   /** hosts that get their own `host` label value; later hosts share host="other" (default 10) */
@@ -298,8 +299,8 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
         observe: (a: Labels | number, b?: number) =>
           guard(() => (typeof a === 'object' ? child(a).observe(b ?? 0) : child(undefined).observe(a))),
         startTimer: () => {
-          const start = performance.now()
-          return () => guard(() => child(undefined).observe((performance.now() - start) / 1000))
+          const start = realPerformanceNow()
+          return () => guard(() => child(undefined).observe((realPerformanceNow() - start) / 1000))
         },
         reset: () => {
           if (f.resetEpoch === epoch) return

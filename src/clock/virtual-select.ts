@@ -1,0 +1,62 @@
+// Which clock a command runs on, read by the dispatcher before the command module loads: `--clock MODE`
+// on `psm sim` and `psm scenario`, else `clock:` in the sim.yml given with `--config`. Only the clock is
+// read here; the command validates its flags and file fully afterwards (and names any error there).
+import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
+import { UsageError } from '../errors.js'
+import { CLOCK_MODES, CLOCKED_COMMANDS, type ClockMode } from './virtual-mode.js'
+
+function flagValue(argv: readonly string[], name: string): string | undefined {
+  let value: string | undefined
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (a === '--') break
+    if (a === `--${name}`) value = argv[++i]
+    else if (a.startsWith(`--${name}=`)) value = a.slice(name.length + 3)
+  }
+  return value
+}
+
+/** Parses a clock name; bad values are a usage error naming where they came from. */
+export function parseClockMode(where: string, value: unknown): ClockMode {
+  if (typeof value !== 'string' || !(CLOCK_MODES as readonly string[]).includes(value)) {
+    throw new UsageError(`${where}: '${String(value)}' is not one of ${CLOCK_MODES.join(', ')}`)
+  }
+  return value as ClockMode
+}
+
+/** The clock a command line asks for ('real' for commands without one). */
+export function clockModeOf(command: string, argv: readonly string[]): ClockMode {
+  if (!CLOCKED_COMMANDS.includes(command)) return 'real'
+  const flag = flagValue(argv, 'clock')
+  if (flag !== undefined) return parseClockMode('--clock', flag)
+  const config = command === 'sim' ? flagValue(argv, 'config') : undefined
+  if (config === undefined) return 'real'
+  let doc: unknown
+  try {
+    doc = parse(readFileSync(config, 'utf8'))
+  } catch {
+    // unreadable or not YAML: the command's own config loader reports it
+    return 'real'
+  }
+  const value = (doc as Record<string, unknown> | null)?.clock
+  if (value === undefined || value === null) return 'real'
+  return CLOCK_MODES.includes(value as ClockMode) ? (value as ClockMode) : 'real'
+}
+
+/**
+ * Checks a command's clock against its transport and the clock the dispatcher installed: only the real
+ * clock runs TCP (real sockets run on wall time), and a command run in-process cannot switch clocks.
+ */
+export function checkCommandClock(mode: ClockMode, installed: ClockMode, transport: string, flag = '--clock'): void {
+  if (mode !== 'real' && transport === 'tcp') {
+    throw new UsageError(
+      `${flag} ${mode}: needs the memory transport (TCP runs on real sockets and wall time; use --clock real)`,
+    )
+  }
+  if (mode !== installed) {
+    throw new UsageError(
+      `${flag} ${mode}: the ${installed} clock is installed; the psm binary installs the clock before the command loads`,
+    )
+  }
+}
