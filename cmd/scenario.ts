@@ -1,6 +1,7 @@
 // `psm scenario simple-discovery --hosts H --msgs M --impl vanilla|machine [...]`: one scripted run.
 // Exit 0 when every message reached every subscriber, 1 otherwise (the JSON is still printed), 2 for bad flags.
 import { durationFlag, formatHelp, parseFlags, parseIntFlag } from '../src/cli/args.js'
+import { networkFromFlags } from '../src/config/network-flags.js'
 import { DEFAULT_FIND_LIMIT } from '../src/discovery/constants.js'
 import { errorMessage, InputError, RunFailedError, UsageError } from '../src/errors.js'
 import {
@@ -57,6 +58,21 @@ const FLAGS = {
   muxer: { type: 'string', value: 'M', description: 'mplex|yamux', default: 'mplex' },
   signing: { type: 'string', value: 'S', description: 'unsigned|signed', default: 'unsigned' },
   heartbeat: { type: 'string', value: 'DURATION', description: 'gossipsub heartbeat', default: '1s' },
+  network: {
+    type: 'string',
+    value: 'FILE',
+    description: 'network model between the hosts: a .yml model, an oar-p2p .txt matrix or a .gml graph',
+  },
+  latency: {
+    type: 'string',
+    value: 'DUR',
+    description: 'shorthand model: this one-way latency on every link, e.g. 50ms',
+  },
+  bandwidth: {
+    type: 'string',
+    value: 'RATE',
+    description: 'shorthand model: this upload and download rate per host, e.g. 50Mbit',
+  },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const
 
@@ -64,7 +80,9 @@ const USAGE = `psm scenario ${SIMPLE_DISCOVERY} --hosts H --msgs M --impl vanill
 const SUMMARY = `Runs the seed's TestSimpleDiscovery: H hosts join topic 'foobar' through discovery, host 0 publishes
 a first message once the topic is ready, then M messages from random hosts must each reach every subscriber.
 Each host dials --find-limit peers and keeps at most --max-connections: ready means every host joined the
-topic and the topic's gossipsub mesh connects every host.`
+topic and the topic's gossipsub mesh connects every host.
+Without --network/--latency/--bandwidth the hosts talk over in-process pipes: latencies are CPU queueing.
+With a model every byte pays its latency, bandwidth and loss (see networks/, check one with psm net show).`
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -118,6 +136,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
+  const network = networkFromFlags({ network: flags.network, latency: flags.latency, bandwidth: flags.bandwidth })
   const json = flags.json === true
   const result = await runSimpleDiscovery({
     hosts,
@@ -131,6 +150,7 @@ export async function main(argv: string[]): Promise<number> {
     ...(recorder ? { recorder } : {}),
     fullStep: flags['full-step'] === true,
     host,
+    ...(network !== undefined ? { network } : {}),
     progress: (line) => process.stderr.write(`psm scenario: ${line}\n`),
   })
   await recorder?.close()

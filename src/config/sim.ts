@@ -3,6 +3,8 @@
 // the two equal); without --config the simulator runs on these embedded defaults.
 import { DEFAULT_DBG_ADDRESS, DEFAULT_METRICS_LISTEN } from './addresses.js'
 import { type Check, type FlagValues, loadConfig, type Override } from './load.js'
+import { networkSchema } from './network.js'
+import { type NetworkSource, networkFromFlags, rebaseNetwork } from './network-flags.js'
 import {
   boolean,
   duration,
@@ -80,6 +82,7 @@ export const simSchema = object({
   metricsInterval: duration({ default: '5s', min: 100 }),
   printInterval: duration({ default: '10s', min: 0 }),
   host: hostOptionsSchema,
+  network: nullable(networkSchema),
   telemetry: object({
     metrics: object({
       enabled: boolean(false),
@@ -199,6 +202,9 @@ export interface SimFlags {
   trace?: string
   log?: string
   dbg?: string
+  network?: string
+  latency?: string
+  bandwidth?: string
 }
 
 export interface LoadSimOptions {
@@ -210,7 +216,7 @@ export interface LoadSimOptions {
 
 /** sim.yml (or the defaults), then env overrides, then flags; throws InputError/UsageError naming the key. */
 export function loadSimConfig(opts: LoadSimOptions = {}): SimConfig {
-  return loadConfig(simSchema, {
+  const config = loadConfig(simSchema, {
     name: 'sim.yml',
     ...(opts.path !== undefined ? { file: opts.path } : {}),
     env: opts.env ?? {},
@@ -219,6 +225,28 @@ export function loadSimConfig(opts: LoadSimOptions = {}): SimConfig {
     flagOverrides: SIM_FLAGS,
     checks: SIM_CHECKS,
   })
+  applyNetwork(config, opts.path, (opts.flags ?? {}) as FlagValues)
+  return config
+}
+
+/**
+ * `network:` paths are relative to the file holding them; `--network` / `--latency` / `--bandwidth`
+ * replace the file's model (shared by sim.yml and bench.yml).
+ */
+export function applyNetwork(
+  config: { network: NetworkSource | null },
+  file: string | undefined,
+  flags: FlagValues,
+): void {
+  if (config.network !== null && file !== undefined) config.network = rebaseNetwork(config.network, file)
+  const text = (name: string): string | undefined =>
+    typeof flags[name] === 'string' ? (flags[name] as string) : undefined
+  const fromFlags = networkFromFlags({
+    network: text('network'),
+    latency: text('latency'),
+    bandwidth: text('bandwidth'),
+  })
+  if (fromFlags !== undefined) config.network = fromFlags
 }
 
 /** The embedded defaults: what sim.yml at the root says. */

@@ -11,13 +11,17 @@ import { performance } from 'node:perf_hooks'
 import { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
 import { errorMessage } from '../errors.js'
+import type { NetworkSource } from '../config/network-flags.js'
 import { createHost, type Host, type HostOptions, type PubsubFactory } from '../net/host.js'
+import { loadNetworkModel } from '../net/model/load.js'
+import { networkLogEntry } from '../net/model/provenance.js'
 import { machinePubsub, pubsubHostOf } from '../pubsub/machine.js'
 import { vanillaPubsub } from '../pubsub/vanilla.js'
 import { createRng } from '../rng.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { latencySummary, ResourceMeter } from './measure.js'
 import { waitForMesh } from './mesh.js'
+import { type NetSummary, summarizeNet } from './net-summary.js'
 import { stopHosts } from './teardown.js'
 
 export const SIMPLE_DISCOVERY = 'simple-discovery'
@@ -41,7 +45,9 @@ export interface SimpleDiscoveryOptions {
   /** records every machine's transitions (absent: no inspection at all) */
   recorder?: Recorder
   /** transport, encrypter, muxer, signing, heartbeat of every host */
-  host?: Omit<HostOptions, 'pubsub'>
+  host?: Omit<HostOptions, 'pubsub' | 'network'>
+  /** the network model between the hosts (a model file or a section); absent: in-process pipes */
+  network?: NetworkSource
   /** machine impl: every pubsub host event takes the full xstate step even when not recording */
   fullStep?: boolean
   /** one line per phase */
@@ -80,6 +86,8 @@ export interface ScenarioResult {
   connections: { mean: number; max: number }
   /** stopping every host (parallel, bounded) */
   stopMs: number
+  /** what the network model did; null without a model */
+  net: NetSummary | null
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000
@@ -105,6 +113,9 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
   const progress = opts.progress ?? (() => {})
   const rec = opts.recorder
   const rng = createRng(seed)
+  // a bad model stops the run before any host starts (InputError: exit 2)
+  const model = opts.network === undefined ? undefined : loadNetworkModel(opts.network, { seed })
+  if (model && rec) rec.setNetwork(networkLogEntry(opts.network!, seed))
   const meter = new ResourceMeter()
   const t0 = performance.now()
   const deadline = t0 + timeoutMs
@@ -141,7 +152,9 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
       ...opts.host,
       ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
     }
-    for (let i = 0; i < n; i++) hosts.push(await createHost({ ...hostOpts, pubsub: factory(i) }))
+    for (let i = 0; i < n; i++) {
+      hosts.push(await createHost({ ...hostOpts, pubsub: factory(i), ...(model ? { network: model.host(i) } : {}) }))
+    }
     hosts.forEach((h, i) => {
       h.services.pubsub.addEventListener('message', (e) => {
         if (e.detail.topic !== SCENARIO_TOPIC) return
@@ -250,6 +263,7 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
     discoveryTransitions,
     connections,
     stopMs: stop.ms,
+    net: model ? summarizeNet(model, n) : null,
   }
   progress(
     failure === null
