@@ -1,8 +1,8 @@
 // bench.yml: the matrix and run settings of `psm bench`, the seed's env names (NUM_HOSTS, RAND_MSGS)
 // and the `psm bench` flags. bench.yml at the repository root spells out the same defaults.
 import { type FlagValues, loadConfig, type Override } from './load.js'
-import { duration, type Infer, int, list, nullable, object, oneOf, string } from './schema.js'
 import { networkSchema } from './network.js'
+import { duration, type Infer, int, list, nullable, object, oneOf, string } from './schema.js'
 import { applyNetwork, hostOptionsSchema } from './sim.js'
 
 export const IMPLS = ['vanilla', 'machine', 'machine-full'] as const

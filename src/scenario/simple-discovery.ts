@@ -8,10 +8,10 @@
 // topic (knows a topic peer) and the topic's mesh connects every host (see mesh.ts) — not "host 0
 // knows every other host", which bounded degree rules out.
 import { performance } from 'node:perf_hooks'
+import type { NetworkSource } from '../config/network-flags.js'
 import { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
 import { errorMessage } from '../errors.js'
-import type { NetworkSource } from '../config/network-flags.js'
 import { createHost, type Host, type HostOptions, type PubsubFactory } from '../net/host.js'
 import { loadNetworkModel } from '../net/model/load.js'
 import { networkLogEntry } from '../net/model/provenance.js'
