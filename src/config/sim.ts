@@ -3,7 +3,7 @@
 // the two equal); without --config the simulator runs on these embedded defaults.
 import { DEFAULT_DBG_ADDRESS, DEFAULT_METRICS_LISTEN } from './addresses.js'
 import { type Check, type FlagValues, loadConfig, type Override } from './load.js'
-import { networkSchema } from './network.js'
+import { loadNetworkSpec, networkSchema } from './network.js'
 import { type NetworkSource, networkFromFlags, rebaseNetwork } from './network-flags.js'
 import {
   boolean,
@@ -231,7 +231,7 @@ export function loadSimConfig(opts: LoadSimOptions = {}): SimConfig {
 
 /**
  * `network:` paths are relative to the file holding them; `--network` / `--latency` / `--bandwidth`
- * replace the file's model (shared by sim.yml and bench.yml).
+ * replace the file's model; the model is checked (shared by sim.yml and bench.yml).
  */
 export function applyNetwork(
   config: { network: NetworkSource | null },
@@ -247,6 +247,8 @@ export function applyNetwork(
     bandwidth: text('bandwidth'),
   })
   if (fromFlags !== undefined) config.network = fromFlags
+  // the model's files are read now, so a bad one stops the command before anything starts
+  if (config.network !== null) loadNetworkSpec(config.network)
 }
 
 /** The embedded defaults: what sim.yml at the root says. */
