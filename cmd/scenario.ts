@@ -3,6 +3,7 @@
 import { durationFlag, formatHelp, parseFlags, parseIntFlag } from '../src/cli/args.js'
 import { activeClockMode } from '../src/clock/virtual-install.js'
 import { checkCommandClock, parseClockMode } from '../src/clock/virtual-select.js'
+import { networkFromFlags } from '../src/config/network-flags.js'
 import { DEFAULT_FIND_LIMIT } from '../src/discovery/constants.js'
 import { errorMessage, InputError, RunFailedError, UsageError } from '../src/errors.js'
 import {
@@ -66,6 +67,21 @@ const FLAGS = {
       'real | virtual (simulated time: repeatable, load-independent) | paced (virtual, never ahead of the wall clock)',
     default: 'real',
   },
+  network: {
+    type: 'string',
+    value: 'FILE',
+    description: 'network model between the hosts: a .yml model, an oar-p2p .txt matrix or a .gml graph',
+  },
+  latency: {
+    type: 'string',
+    value: 'DUR',
+    description: 'shorthand model: this one-way latency on every link, e.g. 50ms',
+  },
+  bandwidth: {
+    type: 'string',
+    value: 'RATE',
+    description: 'shorthand model: this upload and download rate per host, e.g. 50Mbit',
+  },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const
 
@@ -73,7 +89,9 @@ const USAGE = `psm scenario ${SIMPLE_DISCOVERY} --hosts H --msgs M --impl vanill
 const SUMMARY = `Runs the seed's TestSimpleDiscovery: H hosts join topic 'foobar' through discovery, host 0 publishes
 a first message once the topic is ready, then M messages from random hosts must each reach every subscriber.
 Each host dials --find-limit peers and keeps at most --max-connections: ready means every host joined the
-topic and the topic's gossipsub mesh connects every host.`
+topic and the topic's gossipsub mesh connects every host.
+Without --network/--latency/--bandwidth the hosts talk over in-process pipes: latencies are CPU queueing.
+With a model every byte pays its latency, bandwidth and loss (see networks/, check one with psm net show).`
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -128,6 +146,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
 
+  const network = networkFromFlags({ network: flags.network, latency: flags.latency, bandwidth: flags.bandwidth })
   const json = flags.json === true
   const result = await runSimpleDiscovery({
     hosts,
@@ -141,6 +160,7 @@ export async function main(argv: string[]): Promise<number> {
     ...(recorder ? { recorder } : {}),
     fullStep: flags['full-step'] === true,
     host,
+    ...(network !== undefined ? { network } : {}),
     progress: (line) => process.stderr.write(`psm scenario: ${line}\n`),
   })
   await recorder?.close()

@@ -40,6 +40,21 @@ const FLAGS = {
     value: 'HOST:PORT',
     description: 'stream records to a live `psm dbg --listen` (default port 6831)',
   },
+  network: {
+    type: 'string',
+    value: 'FILE',
+    description: "network model between the peers (.yml model, .txt matrix, .gml graph); replaces sim.yml's",
+  },
+  latency: {
+    type: 'string',
+    value: 'DUR',
+    description: 'shorthand model: this one-way latency on every link, e.g. 50ms',
+  },
+  bandwidth: {
+    type: 'string',
+    value: 'RATE',
+    description: 'shorthand model: this upload and download rate per peer, e.g. 50Mbit',
+  },
   quiet: { type: 'boolean', description: 'print only the first line and the final block' },
   json: { type: 'boolean', description: 'print a JSON summary at the end (stats, seed, decisions)' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
@@ -49,7 +64,9 @@ const SUMMARY = `Runs a simulated pubsub network in this process: peers come and
 stale, peers befriend each other, join topics and publish, and the simulator checks that messages arrive.
 Prints a status block every printInterval (10s). Ctrl-C stops cleanly and flushes every sink.
 Env overrides (after sim.yml, before flags): SIM_DURATION, SIM_MAX_PEERS, SIM_METRICS, SIM_AM_DEBUG,
-SIM_AM_LOG_LEVEL, PS_AM_DEBUG, PS_AM_LOG_LEVEL, PS_TRACING_HOST, PS_TRACING_AM.`
+SIM_AM_LOG_LEVEL, PS_AM_DEBUG, PS_AM_LOG_LEVEL, PS_TRACING_HOST, PS_TRACING_AM.
+Without a network model (sim.yml's network:, --network, --latency, --bandwidth) peers talk over in-process
+pipes; with one every byte pays its latency, bandwidth and loss, and sim_net_* metrics show the traffic.`
 
 export async function main(argv: string[]): Promise<number> {
   // `--metrics` may stand alone: give it an empty value so parseArgs accepts it

@@ -4,6 +4,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import type { BenchConfig } from '../config/bench.js'
+import type { NetworkSource } from '../config/network-flags.js'
+import { sectionToYaml } from '../config/network-yaml.js'
 import type { HostOptions } from '../config/sim.js'
 import { stackVersions } from '../version.js'
 import { renderCharts } from './charts.js'
@@ -64,6 +66,18 @@ export function hostArgs(host: HostOptions): string[] {
   ]
 }
 
+/**
+ * The network model as scenario flags: a file as it is; a model inline written to `<dir>/network.yml`
+ * once, so each child reads the same model.
+ */
+export function networkArgs(network: NetworkSource | null, dir: string): string[] {
+  if (network === null) return []
+  if (typeof network === 'string') return ['--network', network]
+  const file = join(dir, 'network.yml')
+  writeFileSync(file, sectionToYaml(network))
+  return ['--network', file]
+}
+
 export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
   const { config } = opts
   const dir = opts.out ?? config.out ?? defaultOutDir()
@@ -71,6 +85,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
   const prefix = config.cpus !== null && !opts.runOne ? cpuPin(config.cpus) : []
   mkdirSync(dir, { recursive: true })
   const plan = planRuns(config)
+  const netArgs = opts.runOne ? [] : networkArgs(config.network, dir)
   const binPath = opts.binPath ?? psmBinPath()
   const child =
     opts.runOne ??
@@ -79,7 +94,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchOutcome> {
         binPath,
         scenario: config.scenario,
         timeoutMs: config.timeout,
-        extraArgs: [...hostArgs(config.host), ...config.scenarioArgs],
+        extraArgs: [...hostArgs(config.host), ...netArgs, ...config.scenarioArgs],
         prefix,
         ...(opts.spawn ? { spawn: opts.spawn } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),

@@ -1,8 +1,9 @@
 // bench.yml: the matrix and run settings of `psm bench`, the seed's env names (NUM_HOSTS, RAND_MSGS)
 // and the `psm bench` flags. bench.yml at the repository root spells out the same defaults.
 import { type FlagValues, loadConfig, type Override } from './load.js'
+import { networkSchema } from './network.js'
 import { duration, type Infer, int, list, nullable, object, oneOf, string } from './schema.js'
-import { hostOptionsSchema } from './sim.js'
+import { applyNetwork, hostOptionsSchema } from './sim.js'
 
 export const IMPLS = ['vanilla', 'machine', 'machine-full'] as const
 export type Impl = (typeof IMPLS)[number]
@@ -18,6 +19,7 @@ export const benchSchema = object({
   timeout: duration({ default: '120s', min: 1000 }),
   seed: int({ default: 1, min: 0, max: 2 ** 31 }),
   host: hostOptionsSchema,
+  network: nullable(networkSchema),
   scenarioArgs: list(string({ nonEmpty: true }), { default: [] }),
   out: nullable(string({ nonEmpty: true })),
   // a CPU list for `taskset -c` (e.g. 1 or 0-1): every run is pinned to it, so other work on the machine
@@ -52,7 +54,7 @@ export interface LoadBenchOptions {
 
 /** bench.yml (or the defaults), then NUM_HOSTS / RAND_MSGS, then flags; errors name the key. */
 export function loadBenchConfig(opts: LoadBenchOptions = {}): BenchConfig {
-  return loadConfig(benchSchema, {
+  const config = loadConfig(benchSchema, {
     name: 'bench.yml',
     ...(opts.path !== undefined ? { file: opts.path } : {}),
     env: opts.env ?? {},
@@ -60,6 +62,8 @@ export function loadBenchConfig(opts: LoadBenchOptions = {}): BenchConfig {
     flags: opts.flags ?? {},
     flagOverrides: BENCH_FLAGS,
   })
+  applyNetwork(config, opts.path, opts.flags ?? {})
+  return config
 }
 
 export function defaultBenchConfig(): BenchConfig {

@@ -4,6 +4,8 @@
 import { CLOCK_MODES } from '../clock/virtual-mode.js'
 import { DEFAULT_DBG_ADDRESS, DEFAULT_METRICS_LISTEN } from './addresses.js'
 import { type Check, type FlagValues, loadConfig, type Override } from './load.js'
+import { loadNetworkSpec, networkSchema } from './network.js'
+import { type NetworkSource, networkFromFlags, rebaseNetwork } from './network-flags.js'
 import {
   boolean,
   duration,
@@ -82,6 +84,7 @@ export const simSchema = object({
   metricsInterval: duration({ default: '5s', min: 100 }),
   printInterval: duration({ default: '10s', min: 0 }),
   host: hostOptionsSchema,
+  network: nullable(networkSchema),
   telemetry: object({
     metrics: object({
       enabled: boolean(false),
@@ -210,6 +213,9 @@ export interface SimFlags {
   trace?: string
   log?: string
   dbg?: string
+  network?: string
+  latency?: string
+  bandwidth?: string
 }
 
 export interface LoadSimOptions {
@@ -221,7 +227,7 @@ export interface LoadSimOptions {
 
 /** sim.yml (or the defaults), then env overrides, then flags; throws InputError/UsageError naming the key. */
 export function loadSimConfig(opts: LoadSimOptions = {}): SimConfig {
-  return loadConfig(simSchema, {
+  const config = loadConfig(simSchema, {
     name: 'sim.yml',
     ...(opts.path !== undefined ? { file: opts.path } : {}),
     env: opts.env ?? {},
@@ -230,6 +236,30 @@ export function loadSimConfig(opts: LoadSimOptions = {}): SimConfig {
     flagOverrides: SIM_FLAGS,
     checks: SIM_CHECKS,
   })
+  applyNetwork(config, opts.path, (opts.flags ?? {}) as FlagValues)
+  return config
+}
+
+/**
+ * `network:` paths are relative to the file holding them; `--network` / `--latency` / `--bandwidth`
+ * replace the file's model; the model is checked (shared by sim.yml and bench.yml).
+ */
+export function applyNetwork(
+  config: { network: NetworkSource | null },
+  file: string | undefined,
+  flags: FlagValues,
+): void {
+  if (config.network !== null && file !== undefined) config.network = rebaseNetwork(config.network, file)
+  const text = (name: string): string | undefined =>
+    typeof flags[name] === 'string' ? (flags[name] as string) : undefined
+  const fromFlags = networkFromFlags({
+    network: text('network'),
+    latency: text('latency'),
+    bandwidth: text('bandwidth'),
+  })
+  if (fromFlags !== undefined) config.network = fromFlags
+  // the model's files are read now, so a bad one stops the command before anything starts
+  if (config.network !== null) loadNetworkSpec(config.network)
 }
 
 /** The embedded defaults: what sim.yml at the root says. */

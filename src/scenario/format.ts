@@ -2,6 +2,7 @@
 import type { ScenarioResult } from './simple-discovery.js'
 
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`
+const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`
 
 export function formatScenarioResult(r: ScenarioResult): string {
   return [
@@ -15,6 +16,11 @@ export function formatScenarioResult(r: ScenarioResult): string {
     `  memory      peak rss ${mb(r.peakRssBytes)}, heap allocated ${mb(r.heapAllocatedBytes)}`,
     `  gc          ${r.gcCount} collections, ${r.gcPauseMs} ms paused, ${mb(r.gcCollectedBytes)} collected`,
     `  transitions ${r.transitions} pubsub host, ${r.discoveryTransitions} discovery`,
+    ...(r.net
+      ? [
+          `  network     ${r.net.source}: ${kb(r.net.bytesSentPerHost)} sent, ${kb(r.net.bytesRecvPerHost)} received per host; uplink wait p50 ${r.net.uplinkQueueMs.p50} ms, p99 ${r.net.uplinkQueueMs.p99} ms, max ${r.net.uplinkQueueMs.max} ms`,
+        ]
+      : []),
     '',
   ].join('\n')
 }

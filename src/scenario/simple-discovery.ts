@@ -12,16 +12,20 @@ import { activeClock, activeClockMode } from '../clock/virtual-install.js'
 import { hostKey } from '../clock/virtual-keys.js'
 import type { ClockMode } from '../clock/virtual-mode.js'
 import { seedRandom } from '../clock/virtual-random.js'
+import type { NetworkSource } from '../config/network-flags.js'
 import { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
 import { errorMessage } from '../errors.js'
 import { createHost, type Host, type HostOptions, type PubsubFactory } from '../net/host.js'
+import { loadNetworkModel } from '../net/model/load.js'
+import { networkLogEntry } from '../net/model/provenance.js'
 import { machinePubsub, pubsubHostOf } from '../pubsub/machine.js'
 import { vanillaPubsub } from '../pubsub/vanilla.js'
 import { createRng } from '../rng.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { latencySummary, ResourceMeter } from './measure.js'
 import { waitForMesh } from './mesh.js'
+import { type NetSummary, summarizeNet } from './net-summary.js'
 import { stopHosts } from './teardown.js'
 
 export const SIMPLE_DISCOVERY = 'simple-discovery'
@@ -45,7 +49,9 @@ export interface SimpleDiscoveryOptions {
   /** records every machine's transitions (absent: no inspection at all) */
   recorder?: Recorder
   /** transport, encrypter, muxer, signing, heartbeat of every host */
-  host?: Omit<HostOptions, 'pubsub'>
+  host?: Omit<HostOptions, 'pubsub' | 'network'>
+  /** the network model between the hosts (a model file or a section); absent: in-process pipes */
+  network?: NetworkSource
   /** machine impl: every pubsub host event takes the full xstate step even when not recording */
   fullStep?: boolean
   /** one line per phase */
@@ -88,6 +94,8 @@ export interface ScenarioResult {
   connections: { mean: number; max: number }
   /** stopping every host (parallel, bounded) */
   stopMs: number
+  /** what the network model did; null without a model */
+  net: NetSummary | null
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000
@@ -115,6 +123,9 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
   const rng = createRng(seed)
   // on a virtual clock every random source of the process is seeded: restart its streams from this run's seed
   if (activeClock()) seedRandom(seed)
+  // a bad model stops the run before any host starts (InputError: exit 2)
+  const model = opts.network === undefined ? undefined : loadNetworkModel(opts.network, { seed })
+  if (model && rec) rec.setNetwork(networkLogEntry(opts.network!, seed))
   const meter = new ResourceMeter()
   const t0 = performance.now()
   const deadline = t0 + timeoutMs
@@ -152,7 +163,14 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
       ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
     }
     for (let i = 0; i < n; i++) {
-      hosts.push(await createHost({ ...hostOpts, pubsub: factory(i), privateKey: await hostKey(seed, i) }))
+      hosts.push(
+        await createHost({
+          ...hostOpts,
+          pubsub: factory(i),
+          privateKey: await hostKey(seed, i),
+          ...(model ? { network: model.host(i) } : {}),
+        }),
+      )
     }
     hosts.forEach((h, i) => {
       h.services.pubsub.addEventListener('message', (e) => {
@@ -265,6 +283,7 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
     discoveryTransitions,
     connections,
     stopMs: stop.ms,
+    net: model ? summarizeNet(model, n) : null,
   }
   progress(
     failure === null

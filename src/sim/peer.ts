@@ -8,6 +8,7 @@ import type { SimConfig } from '../config/sim.js'
 import type { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
 import { createHost, type Host, type PubsubFactory } from '../net/host.js'
+import type { HostNetwork } from '../net/model/transport.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import type { PeerModel } from './world.js'
 
@@ -24,6 +25,8 @@ export interface PeerHooks {
   onMessage(n: number, topic: string, data: Uint8Array): void
   /** a completion forwarded by FwdToSim */
   forward(n: number, state: string, args: Record<string, unknown>): void
+  /** the network model's handle for peer n's host (absent: no model) */
+  network?(n: number): HostNetwork
   /** the host of peer n started (telemetry hooks) */
   onHost?(n: number, host: Host): void
   recorder?: Recorder
@@ -83,6 +86,7 @@ export class SimPeer {
       heartbeatMs: 1000,
       privateKey: this.key!,
       pubsub: this.hooks.pubsub(n),
+      ...(this.hooks.network ? { network: this.hooks.network(n) } : {}),
     })
     this.host = host
     host.services.pubsub.addEventListener('message', (evt) => {

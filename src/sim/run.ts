@@ -7,13 +7,16 @@ import { seedRandom } from '../clock/virtual-random.js'
 import { RealDate, realPerformanceNow } from '../clock/virtual-real.js'
 import type { SimConfig } from '../config/sim.js'
 import type { Host } from '../net/host.js'
+import { loadNetworkModel } from '../net/model/load.js'
+import type { NetworkModel } from '../net/model/model.js'
+import { networkLogEntry } from '../net/model/provenance.js'
 import { randomSeed } from '../rng.js'
 import { createJsonlFileSink } from '../telemetry/log/file-sink.js'
 import { createRunMetrics, type RunMetrics } from '../telemetry/metrics/metrics.js'
 import type { GossipsubHostMetrics } from '../telemetry/metrics/metrics-gossipsub.js'
 import { type MetricsServer, parseMetricsAddress, startMetricsServer } from '../telemetry/metrics/metrics-server.js'
 import { Recorder } from '../telemetry/recorder.js'
-import type { Sink } from '../telemetry/records.js'
+import type { NetworkLogEntry, Sink } from '../telemetry/records.js'
 import type { HostTracer, TraceReport, TraceSink } from '../telemetry/traces/otel.js'
 import { Simulator } from './runtime.js'
 import { formatStatus, type SimStats } from './stats.js'
@@ -47,6 +50,8 @@ export interface SimSummary {
   droppedSpans: number
   traces: TraceReport | null
   interrupted: boolean
+  /** the network model the run used (as in the log header); null: none */
+  network: NetworkLogEntry | null
   /** what the run cost this process */
   process: { wallMs: number; cpuMs: number; cpuPercent: number; peakRssBytes: number; eventLoopDelayP99Ms: number }
 }
@@ -56,10 +61,14 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   const seed = config.seed ?? randomSeed()
   // on a virtual clock every random source of the process is seeded: restart its streams from this run's seed
   if (activeClock()) seedRandom(seed)
+  // a bad model stops the run before anything starts (InputError: exit 2)
+  const model = config.network === null ? undefined : loadNetworkModel(config.network, { seed })
+  const network = config.network === null ? null : networkLogEntry(config.network, seed)
   const logFile = resolveLogPath(config.telemetry.log)
   const wantsRecords =
     Boolean(logFile) || (opts.sinks?.length ?? 0) > 0 || Boolean(opts.traces) || config.telemetry.metrics.enabled
   const recorder = wantsRecords ? new Recorder({ source: 'psm sim' }) : undefined
+  if (recorder && network) recorder.setNetwork(network)
   if (recorder && logFile) recorder.addSink(createJsonlFileSink(logFile))
   for (const s of opts.sinks ?? []) recorder?.addSink(s)
   if (recorder && opts.traces) opts.traces.attach(recorder)
@@ -80,6 +89,7 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   const traces = opts.traces
   const sim = new Simulator(config, seed, {
     ...(recorder ? { recorder } : {}),
+    ...(model ? { hostNetwork: (n: number) => model.host(n) } : {}),
     ...(metrics || traces
       ? {
           gossipsubInit: (n: number) => {
@@ -105,7 +115,7 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
     ...(metrics
       ? {
           onDelivery: (ms: number) => metrics!.sim.deliveryLatency(ms / 1000),
-          onRefresh: (s: SimStats) => publishStats(metrics!, s),
+          onRefresh: (s: SimStats) => publishStats(metrics!, s, model),
           onVerified: (recv: number, miss: number) => {
             if (recv) metrics!.sim.msgsRecv(recv)
             if (miss) metrics!.sim.msgsMiss(miss)
@@ -168,7 +178,7 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
     eventLoopDelayP99Ms: Number((loop.percentile(99) / 1e6).toFixed(2)),
   }
   const stats = await sim.stop()
-  if (metrics) publishStats(metrics, stats)
+  if (metrics) publishStats(metrics, stats, model)
   const elapsedMs = Date.now() - t0
   out(formatStatus(stats, elapsedMs, interrupted ? 'final (interrupted)' : 'final'))
   await opts.beforeClose?.(stats, server?.url ?? null)
@@ -192,11 +202,13 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
     droppedSpans: spans?.dropped ?? 0,
     traces: spans,
     interrupted,
+    network,
     process: cost,
   }
 }
 
-function publishStats(metrics: RunMetrics, s: SimStats): void {
+function publishStats(metrics: RunMetrics, s: SimStats, model: NetworkModel | undefined): void {
+  for (const n of model?.hosts() ?? []) metrics.sim.net(`ps-${n}`, model!.stats(n))
   metrics.sim.set({
     peers: s.peers,
     topics: s.topics,

@@ -6,6 +6,7 @@ import { SIM_RANDOM_ACTIONS, type SimAction, type SimRandomAction, simulatorMach
 import type { SimConfig } from '../config/sim.js'
 import { InProcessRegistry } from '../discovery/registry.js'
 import type { Host, PubsubFactory } from '../net/host.js'
+import type { HostNetwork } from '../net/model/transport.js'
 import { machinePubsub } from '../pubsub/machine.js'
 import { createRng, type Rng } from '../rng.js'
 import type { Recorder } from '../telemetry/recorder.js'
@@ -29,6 +30,8 @@ export interface SimHooks {
   /** extra gossipsub options for peer n (metrics register, tracing) */
   gossipsubInit?(n: number): Record<string, unknown>
   onHost?(n: number, host: Host): void
+  /** the network model's handle for peer n's host (absent: no model) */
+  hostNetwork?(n: number): HostNetwork
   /** the host of peer n stopped */
   onHostStopped?(n: number): void
   /** a delivery was observed, with its latency */
@@ -247,6 +250,7 @@ export class Simulator {
         if (this.actor.getSnapshot().status === 'active') this.actor.send({ type, args: { ...args, peer: n } })
       },
       ...(this.hooks.onHost ? { onHost: this.hooks.onHost } : {}),
+      ...(this.hooks.hostNetwork ? { network: this.hooks.hostNetwork } : {}),
       ...(this.hooks.recorder ? { recorder: this.hooks.recorder } : {}),
     })
     this.peers.set(model.n, peer)

@@ -3,7 +3,7 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate'
 import { compileProbe, type DerivedMachine, deriveMachine, type MachineSchema } from '../../machines/schema.js'
 import { realPerformanceNow } from '../clock/virtual-real.js'
-import type { LogRecord, PsmRecord, Sink, TxRecord } from './records.js'
+import type { LogRecord, NetworkLogEntry, PsmRecord, Sink, TxRecord } from './records.js'
 import { LOG_FORMAT, LOG_VERSION } from './records.js'
 import { applyTicks } from './ticks.js'
 
@@ -14,6 +14,8 @@ export interface RecorderOptions {
   snapshotEvery?: number
   /** wall clock in ms (tests pass a fake one) */
   now?: () => number
+  /** the run's network model, written in the header */
+  network?: NetworkLogEntry
 }
 
 interface Tracked {
@@ -96,6 +98,7 @@ export class Recorder {
   private readonly now: () => number
   private readonly source: string | undefined
   private headerSent = false
+  private network: NetworkLogEntry | undefined
   private closed = false
   private txCount = 0
   readonly inspect: (ev: InspectionEvent) => void
@@ -104,7 +107,13 @@ export class Recorder {
     this.snapshotEvery = Math.max(1, opts.snapshotEvery ?? 1000)
     this.now = opts.now ?? Date.now
     this.source = opts.source
+    this.network = opts.network
     this.inspect = (ev) => this.onInspect(ev)
+  }
+
+  /** The network model of the run, for the header; ignored once the header is out (call before the run). */
+  setNetwork(entry: NetworkLogEntry): void {
+    if (!this.headerSent) this.network = entry
   }
 
   addSink(sink: Sink): void {
@@ -170,6 +179,7 @@ export class Recorder {
         time: this.now(),
         snapshotEvery: this.snapshotEvery,
         ...(this.source ? { source: this.source } : {}),
+        ...(this.network ? { network: this.network } : {}),
       }
       this.dispatch(header)
     }

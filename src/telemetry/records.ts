@@ -4,6 +4,20 @@ import type { MachineSchema } from '../../machines/schema.js'
 export const LOG_FORMAT = 'psm-log'
 export const LOG_VERSION = 1
 
+/** The network model a run used (src/net/model/provenance.ts): a file and its hash, or the section inline. */
+export interface NetworkLogEntry {
+  /** the model file, as the run was given it */
+  file?: string
+  /** sha256 of that file, hex */
+  sha256?: string
+  /** the checked `network:` section (a model given inline or by --latency / --bandwidth) */
+  inline?: Record<string, unknown>
+  /** sha256 of the matrix, graph and shadow files an inline section names, by path */
+  files?: Record<string, string>
+  /** the seed the model's draws come from */
+  seed: number
+}
+
 export interface HeaderRecord {
   kind: 'header'
   format: typeof LOG_FORMAT
@@ -14,6 +28,8 @@ export interface HeaderRecord {
   source?: string
   /** snapshot interval in txs per machine */
   snapshotEvery?: number
+  /** the run's network model; absent: no model (in-process pipes) */
+  network?: NetworkLogEntry
 }
 
 export interface MachineRecord {

@@ -8,7 +8,7 @@ import { dashboardQueries } from '../grafana/dashboards.js'
 import { PSM_BIN } from '../helpers/cli.js'
 import { freePort, hasData, type Prometheus, startPrometheus } from './prometheus-harness.js'
 
-// a busy small network: messages twice a second, metrics refreshed every second, nobody leaves
+// a busy small network: messages twice a second, metrics refreshed every second, nobody leaves, a modelled wire
 const SIM_YML = `
 duration: 0
 heartbeat: 250ms
@@ -29,6 +29,8 @@ periods:
   GC: 0s
 metricsInterval: 1s
 printInterval: 0s
+# a network model, so the sim_net_* panels have series
+network: { latency: 5ms, bandwidth: 50Mbit }
 `
 
 const dir = mkdtempSync(join(tmpdir(), 'psm-e2e-prom-'))

@@ -117,6 +117,9 @@ describe('psm sim', () => {
       { env: { PS_TRACING_AM: '7' }, want: /PS_TRACING_AM/ },
       { args: ['--max-peers', 'x'], want: /--max-peers/ },
       { args: ['--frobnicate'], want: /frobnicate/ },
+      { yml: 'network:\n  latency: fast\n', want: /:2: network\.latency: 'fast' is not a latency/ },
+      { args: ['--latency', '5parsecs'], want: /^psm sim: --latency: '5parsecs' is not a latency/ },
+      { args: ['--network', 'networks/nope.gml'], want: /networks\/nope\.gml: cannot read the network model/ },
     ]
     for (const [i, c] of cases.entries()) {
       const args = ['sim', '--duration', '1s', ...(c.args ?? [])]

@@ -13,6 +13,19 @@ export const MAX_LINE_BYTES = 64 * 1024 * 1024
 
 export type LineResult = { line: number; record: PsmRecord } | { line: number; error: string; notJson?: true }
 
+/** Why a header's `network` entry is malformed (a file with its hash, or a section inline, and a seed). */
+function checkNetworkEntry(n: unknown): string | undefined {
+  if (n === null || typeof n !== 'object' || Array.isArray(n)) return 'header network must be an object'
+  const e = n as Record<string, unknown>
+  if (typeof e.seed !== 'number' || !Number.isFinite(e.seed)) return 'header network lacks a numeric seed'
+  const isFile = typeof e.file === 'string'
+  const isInline = e.inline !== null && typeof e.inline === 'object' && !Array.isArray(e.inline)
+  if (isFile === isInline) return 'header network needs either a file or an inline model'
+  if (isFile && !(typeof e.sha256 === 'string' && /^[0-9a-f]{64}$/.test(e.sha256)))
+    return 'header network file lacks its sha256'
+  return undefined
+}
+
 /** Why a record is malformed, or undefined when it is well formed. */
 export function checkRecord(r: unknown): string | undefined {
   if (r === null || typeof r !== 'object' || Array.isArray(r)) return 'not a JSON object'
@@ -25,7 +38,8 @@ export function checkRecord(r: unknown): string | undefined {
       if (o.format !== LOG_FORMAT) return `header format is '${String(o.format)}', expected '${LOG_FORMAT}'`
       if (o.version !== LOG_VERSION)
         return `unknown format version ${String(o.version)} (this psm reads ${LOG_VERSION})`
-      return num('time') ? undefined : 'header lacks a numeric time'
+      if (!num('time')) return 'header lacks a numeric time'
+      return o.network === undefined ? undefined : checkNetworkEntry(o.network)
     case 'machine': {
       if (!str('id') || !str('type') || !num('time')) return 'machine record needs id, type and time'
       if (!(o.parent === null || typeof o.parent === 'string')) return 'machine parent must be a string or null'

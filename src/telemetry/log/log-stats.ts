@@ -1,9 +1,11 @@
 // Text form of log statistics (for `psm log stats`).
+import { formatNetworkEntry } from '../../net/model/provenance.js'
 import type { LogStats } from './reader.js'
 
 export function formatStats(s: LogStats): string {
   const out: string[] = []
   out.push(`file:        ${s.file}${s.source ? ` (${s.source})` : ''}`)
+  out.push(`network:     ${s.network ? formatNetworkEntry(s.network) : 'none (in-process pipes, no model)'}`)
   out.push(`lines:       ${s.lines}${s.malformed ? ` (${s.malformed} malformed)` : ''}`)
   if (s.firstTime !== undefined && s.lastTime !== undefined) {
     out.push(

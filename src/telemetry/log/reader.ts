@@ -2,7 +2,7 @@
 // any machine's active set and ticks at any seq by replay from the nearest snapshot.
 import type { MachineSchema } from '../../../machines/schema.js'
 import { InputError } from '../../errors.js'
-import type { MachineRecord, SnapshotRecord, TxRecord } from '../records.js'
+import type { MachineRecord, NetworkLogEntry, SnapshotRecord, TxRecord } from '../records.js'
 import { applyTicks } from '../ticks.js'
 import { type LineResult, openLogFile, parseRecordLine, readLines } from './jsonl.js'
 
@@ -111,6 +111,8 @@ export interface LogProblem {
 export interface LogStats {
   file: string
   source?: string
+  /** the network model the run used (header), absent without one */
+  network?: NetworkLogEntry
   lines: number
   malformed: number
   machines: number
@@ -173,6 +175,7 @@ export async function scanLog(path: string, opts: { keepHistories?: boolean } = 
       if (r.kind !== 'header') throw new InputError(`${path}: line ${res.line}: not a psm log (no header first)`)
       sawHeader = true
       if (r.source) stats.source = r.source
+      if (r.network) stats.network = r.network
       continue
     }
     switch (r.kind) {

@@ -45,7 +45,9 @@ export function createRunMetrics(opts: RunMetricsOptions = {}): RunMetrics {
   const machines = createMachineMetrics(registry, {
     machineLabelLimit: opts.machineLabelLimit ?? RUN_METRICS_DEFAULTS.machineLabelLimit,
   })
-  const sim = createSimMetrics(registry)
+  const sim = createSimMetrics(registry, {
+    hostLabelLimit: opts.hostLabelLimit ?? RUN_METRICS_DEFAULTS.hostLabelLimit,
+  })
   const gossipsub = createGossipsubMetrics(registry, {
     hostLabelLimit: opts.hostLabelLimit ?? RUN_METRICS_DEFAULTS.hostLabelLimit,
   })

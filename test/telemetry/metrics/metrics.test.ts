@@ -233,6 +233,15 @@ describe('exposition', () => {
     run.sim.msgsRecv()
     run.sim.msgsMiss()
     run.sim.deliveryLatency(0.01)
+    run.sim.net('ps-0', {
+      bytesSent: 10,
+      bytesReceived: 9,
+      uplinkWrites: 2,
+      uplinkQueueMsTotal: 3,
+      uplinkQueueMsMax: 2,
+      retransmittedBytes: 1,
+      dialsFailed: 1,
+    })
     const text = await run.text()
     run.close()
     // every family has at least one sample
