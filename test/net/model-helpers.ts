@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks'
 import { createHost, type Host, type HostOptions } from '../../src/net/host.js'
 import type { NetworkModel } from '../../src/net/model/model.js'
 import type { NetworkSpec } from '../../src/net/model/spec.js'
+import { GossipsubInternals } from '../../src/pubsub/internals.js'
 
 export function spec(over: Partial<NetworkSpec>): NetworkSpec {
   return {
@@ -31,13 +32,21 @@ export async function stopAll(hosts: Host[]): Promise<void> {
   await Promise.all(hosts.map((h) => h.stop()))
 }
 
-/** Resolves once `publisher` knows every receiver is subscribed to `topic`. */
+/**
+ * Resolves once `publisher` can publish to every receiver on `topic`: it knows each is subscribed AND
+ * has its own outbound gossipsub stream to each. The two come over different streams (the receiver's
+ * subscription over the receiver's outbound stream, the publisher's stream after its own identify and
+ * protocol negotiation), so either may be late by a retransmission on a lossy link; gossipsub drops a
+ * publish to a peer whose outbound stream is not open yet (no retry), which would leave a waiter hanging.
+ */
 export async function subscribed(publisher: Host, receivers: Host[], topic: string): Promise<void> {
   for (const r of receivers) r.services.pubsub.subscribe(topic)
+  const door = new GossipsubInternals(publisher.services.pubsub)
   const want = receivers.map((r) => r.peerId.toString())
-  while (!want.every((p) => publisher.services.pubsub.getSubscribers(topic).some((s) => s.toString() === p))) {
-    await new Promise((r) => setTimeout(r, 10))
-  }
+  const ready = (p: string): boolean =>
+    door.outboundStream(p) !== undefined &&
+    publisher.services.pubsub.getSubscribers(topic).some((s) => s.toString() === p)
+  while (!want.every(ready)) await new Promise((r) => setTimeout(r, 10))
 }
 
 /** Resolves with the time (performance.now) `host` first receives a message on `topic` whose first byte is `tag`. */
@@ -63,7 +72,13 @@ export async function oneHop(from: Host, to: Host, topic: string, count: number,
     new DataView(data.buffer).setUint32(4, ++nonce) // unique across calls: unsigned message ids are the data
     const got = receipt(to, topic, i % 256)
     const t0 = performance.now()
-    await from.services.pubsub.publish(topic, data)
+    const { recipients } = await from.services.pubsub.publish(topic, data)
+    // a publish that did not go to `to` is never delivered: fail here, with a reason, rather than wait forever
+    if (!recipients.some((p) => p.equals(to.peerId))) {
+      throw new Error(
+        `oneHop: message ${i} on ${topic} was not sent to ${to.peerId} (recipients: ${recipients.length})`,
+      )
+    }
     out.push((await got) - t0)
   }
   return out

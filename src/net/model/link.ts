@@ -116,7 +116,11 @@ export class Pipe<T extends Bytes> {
       const timer = this.writes[i]!.timer
       if (timer) this.init.clock.clearTimer(timer)
     }
-    if (this.headTimer) this.init.clock.clearTimer(this.headTimer)
+    if (this.headTimer) {
+      this.init.clock.clearTimer(this.headTimer)
+      // a stale handle here would stop flush() from ever re-arming: a later early-firing write would stall
+      this.headTimer = undefined
+    }
     this.writes.length = 0
     this.head = 0
     this.wake()

@@ -135,6 +135,26 @@ describe('Pipe', () => {
     expect(a.stats.retransmittedBytes).toBeGreaterThan(0)
   })
 
+  it('delivers a write sent after clear() even when wall timers fire early (no stale head timer)', () => {
+    // Node's timers count from the event loop's cached time, so they may fire before the pipe's due time;
+    // this clock fires every timer longer than 1 ms half a millisecond early, as the wall clock may
+    class EarlyClock extends ManualClock {
+      override setTimer(fn: () => void, ms: number) {
+        return super.setTimer(fn, ms > 1 ? ms - 0.5 : ms)
+      }
+    }
+    const clock = new EarlyClock()
+    const got: Got[] = []
+    const p = pipe(clock, port(0), port(1), { latencyMs: 50 }, got)
+    p.send(bytes(10, 1))
+    clock.advance(49.6) // fired at 49.5, early: the pipe re-armed a head timer for 50
+    p.clear() // the connection's close was aborted: in-flight bytes dropped, head timer cancelled
+    p.send(bytes(10, 2))
+    clock.advance(1000)
+    expect(got).toEqual([{ id: 2, at: 49.6 + 50 }])
+    expect(clock.pending()).toBe(0)
+  })
+
   it('drops what is in flight when cleared, and idle() resolves', async () => {
     const clock = new ManualClock()
     const got: Got[] = []
