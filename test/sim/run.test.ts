@@ -1,8 +1,8 @@
 // In-process simulator runs (real hosts): seed determinism, the metrics endpoint and sim.yml's bound on
 // connections.
 import { describe, expect, test } from 'vitest'
-import type { Host } from '../../src/net/host.js'
 import { loadSimConfig } from '../../src/config/sim.js'
+import type { Host } from '../../src/net/host.js'
 import { runSim } from '../../src/sim/run.js'
 import { Simulator } from '../../src/sim/runtime.js'
 
