@@ -13,12 +13,12 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { createHost, type Host } from '../src/net/host.js'
 import { loadNetworkModel } from '../src/net/model/load.js'
+import { stopHosts } from '../src/net/stop-hosts.js'
 import { installPolyfills } from '../src/polyfill.js'
 import { GossipsubInternals, type RpcLike } from '../src/pubsub/internals.js'
 import { median, quantile } from '../src/quantile.js'
 import { createRng } from '../src/rng.js'
 import { waitForMesh } from '../src/scenario/mesh.js'
-import { stopHosts } from '../src/scenario/teardown.js'
 
 const HOSTS = Number(process.env.BENCH_NET_HOSTS ?? 100)
 const MSGS = Number(process.env.BENCH_NET_MSGS ?? 100)

@@ -2,6 +2,8 @@
 // sim.yml at the repository root spells out the same defaults with a comment per knob (a test keeps
 // the two equal); without --config the simulator runs on these embedded defaults.
 import { CLOCK_MODES } from '../clock/virtual-mode.js'
+import { DEFAULT_FIND_LIMIT } from '../discovery/constants.js'
+import { DEFAULT_MAX_CONNECTIONS } from '../net/constants.js'
 import { DEFAULT_DBG_ADDRESS, DEFAULT_METRICS_LISTEN } from './addresses.js'
 import { type Check, type FlagValues, loadConfig, type Override } from './load.js'
 import { loadNetworkSpec, networkSchema } from './network.js'
@@ -85,6 +87,12 @@ export const simSchema = object({
   printInterval: duration({ default: '10s', min: 0 }),
   host: hostOptionsSchema,
   network: nullable(networkSchema),
+  // bounded degree, like real nodes: what a discovery round hands a peer to dial, and the most
+  // connections a peer keeps (its dial budget and libp2p's connection manager limit)
+  discovery: object({
+    findLimit: int({ default: DEFAULT_FIND_LIMIT, min: 0, max: 10_000 }),
+    maxConnections: int({ default: DEFAULT_MAX_CONNECTIONS, min: 1, max: 1_000_000 }),
+  }),
   telemetry: object({
     metrics: object({
       enabled: boolean(false),

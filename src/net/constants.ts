@@ -22,3 +22,5 @@ export const DEFAULT_IP_COLOCATION_WEIGHT = 0
 export const TCP_LISTEN_HOST = '127.0.0.1'
 /** libp2p's connection manager limit per host: real nodes keep 20–50 connections (libp2p's own default is 300) */
 export const DEFAULT_MAX_CONNECTIONS = 50
+/** how long stopping a host may take before the run moves on (libp2p keeps ~1 s of timers after stop) */
+export const DEFAULT_STOP_TIMEOUT_MS = 5_000

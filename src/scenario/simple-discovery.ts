@@ -16,9 +16,11 @@ import type { NetworkSource } from '../config/network-flags.js'
 import { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
 import { errorMessage } from '../errors.js'
+import { DEFAULT_STOP_TIMEOUT_MS } from '../net/constants.js'
 import { createHost, type Host, type HostOptions, type PubsubFactory } from '../net/host.js'
 import { loadNetworkModel } from '../net/model/load.js'
 import { networkLogEntry } from '../net/model/provenance.js'
+import { stopHosts } from '../net/stop-hosts.js'
 import { machinePubsub, pubsubHostOf } from '../pubsub/machine.js'
 import { vanillaPubsub } from '../pubsub/vanilla.js'
 import { createRng } from '../rng.js'
@@ -26,7 +28,6 @@ import type { Recorder } from '../telemetry/recorder.js'
 import { latencySummary, ResourceMeter } from './measure.js'
 import { waitForMesh } from './mesh.js'
 import { type NetSummary, summarizeNet } from './net-summary.js'
-import { stopHosts } from './teardown.js'
 
 export const SIMPLE_DISCOVERY = 'simple-discovery'
 export const SCENARIO_TOPIC = 'foobar'
@@ -100,8 +101,6 @@ export interface ScenarioResult {
 
 const DEFAULT_TIMEOUT_MS = 60_000
 const DEFAULT_SEED = 1
-/** the longest a run waits for its hosts to stop */
-const STOP_TIMEOUT_MS = 5_000
 
 /** One message in flight: resolves when every other host got it. */
 interface Pending {
@@ -260,7 +259,7 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
   for (const h of hosts) transitions += pubsubHostOf(h.services.pubsub)?.events() ?? 0
   const discoveryTransitions = discs.reduce((s, d) => s + d.transitions(), 0)
   for (const d of discs) d.stop()
-  const stop = await stopHosts(hosts, STOP_TIMEOUT_MS)
+  const stop = await stopHosts(hosts, DEFAULT_STOP_TIMEOUT_MS)
   if (stop.unfinished > 0) progress(`${stop.unfinished} of ${n} hosts had not stopped after ${stop.ms} ms`)
   if (failure === null && delivered < expected) failure = `${expected - delivered} of ${expected} deliveries missing`
   const res: ScenarioResult = {

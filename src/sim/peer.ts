@@ -7,8 +7,10 @@ import { hostKey } from '../clock/virtual-keys.js'
 import type { SimConfig } from '../config/sim.js'
 import type { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
+import { DEFAULT_STOP_TIMEOUT_MS } from '../net/constants.js'
 import { createHost, type Host, type PubsubFactory } from '../net/host.js'
 import type { HostNetwork } from '../net/model/transport.js'
+import { stopHosts } from '../net/stop-hosts.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import type { PeerModel } from './world.js'
 
@@ -83,6 +85,7 @@ export class SimPeer {
     const n = this.model.n
     const host = await createHost({
       ...this.config.host,
+      maxConnections: this.config.discovery.maxConnections,
       heartbeatMs: 1000,
       privateKey: this.key!,
       pubsub: this.hooks.pubsub(n),
@@ -104,6 +107,8 @@ export class SimPeer {
       discovery: this.hooks.registry.forHost(host),
       id: `ps-${n}-disc`,
       parent: `ps-${n}`,
+      findLimit: this.config.discovery.findLimit,
+      maxConnections: this.config.discovery.maxConnections,
       ...(this.hooks.recorder ? { recorder: this.hooks.recorder } : {}),
     })
     this.discovery.start()
@@ -112,9 +117,11 @@ export class SimPeer {
     if (dialed.some((d) => d.status === 'fulfilled')) this.actor.send({ type: 'add.BootstrapsConnected' })
   }
 
+  // through stopHosts: a bare `host.stop()` can leave Node with only AbortSignal.timeout timers and
+  // end a successful sim with exit 13
   private async disconnect(): Promise<void> {
     this.discovery?.stop()
-    await this.host?.stop()
+    if (this.host) await stopHosts([this.host], DEFAULT_STOP_TIMEOUT_MS)
   }
 
   /**
@@ -170,7 +177,7 @@ export class SimPeer {
     this.actor.send({ type: 'add.Disconnecting' })
     await this.until(() => !this.actor.getSnapshot().matches({ Start: 'active' }), timeoutMs, 'to stop').catch(
       async () => {
-        await Promise.resolve(this.host?.stop()).catch(() => {})
+        if (this.host) await stopHosts([this.host], DEFAULT_STOP_TIMEOUT_MS)
       },
     )
     this.actor.stop()

@@ -27,6 +27,12 @@ interface Tracked {
   multiBit: Map<string, number>
   /** bit of each state by `add.X` / `remove.X` event name */
   namedBit: Map<string, number>
+  /** state names by mask, shared by every machine of the same schema */
+  names: Map<number, readonly string[]>
+  flagsOnly: boolean
+  /** `context.flags` the mask was last probed from (flag-only machines; -1: none yet) */
+  probedFlags: number
+  probedMask: number
   mask: number
   seq: number
   ticks: Uint32Array
@@ -43,6 +49,15 @@ interface CachedDerivation {
   probe: Tracked['probe']
   multiBit: Map<string, number>
   namedBit: Map<string, number>
+  names: Map<number, readonly string[]>
+  /** every state is a context flag (or Multi): the mask is a function of `context.flags` alone */
+  flagsOnly: boolean
+}
+
+/** What the recorder reads of xstate's system to dispatch inspection itself (xstate 5 internals). */
+interface InspectedSystem {
+  _sendInspectionEvent?: (ev: InspectionEvent) => void
+  inspect?: (observer: unknown) => unknown
 }
 
 const MAX_ARG_STRING = 200
@@ -51,7 +66,11 @@ const MAX_ARG_STRING = 200
 export function recordArgs(args: unknown): TxRecord['args'] | undefined {
   if (args === null || typeof args !== 'object') return undefined
   let out: NonNullable<TxRecord['args']> | undefined
-  for (const [k, v] of Object.entries(args as Record<string, unknown>)) {
+  const obj = args as Record<string, unknown>
+  // for-in over own keys: no entries array per event
+  for (const k in obj) {
+    if (!Object.hasOwn(obj, k)) continue
+    const v = obj[k]
     let val: string | number | boolean | null | undefined
     if (v === null || typeof v === 'number' || typeof v === 'boolean') val = v
     else if (typeof v === 'string') val = v.length > MAX_ARG_STRING ? `${v.slice(0, MAX_ARG_STRING)}…` : v
@@ -85,6 +104,23 @@ function bitsToNames(mask: number, schema: MachineSchema): string[] {
     }
   }
   return out
+}
+
+const NO_NAMES: readonly string[] = Object.freeze([])
+
+/**
+ * State names of a mask, one frozen array per mask and schema: a machine meets few distinct masks, so
+ * tx records share them instead of building three arrays per event (consumers only read them, and
+ * the file sink serialises each shared array once).
+ */
+function namesOf(mask: number, schema: MachineSchema, cache: Map<number, readonly string[]>): string[] {
+  if (mask === 0) return NO_NAMES as string[]
+  let names = cache.get(mask)
+  if (!names) {
+    names = Object.freeze(bitsToNames(mask, schema))
+    cache.set(mask, names)
+  }
+  return names as string[]
 }
 
 export class Recorder {
@@ -213,10 +249,33 @@ export class Recorder {
         namedBit.set(`remove.${s.name}`, 1 << i)
         if (s.name === 'Exception') namedBit.set('Exception', 1 << i)
       })
-      d = { derived, probe: compileProbe(derived.probes), multiBit, namedBit }
+      const flagsOnly = derived.probes.every((p) => p.kind === 'flag' || p.kind === 'multi')
+      d = { derived, probe: compileProbe(derived.probes), multiBit, namedBit, names: new Map(), flagsOnly }
       this.derivations.set(logic, d)
     }
     return d
+  }
+
+  /**
+   * xstate's system copies every inspection event (`{ ...event, rootId }`) before handing it to its
+   * observers, four copies per processed event; the copies were the recorder's largest single cost. A
+   * root actor created with `actorOptions` has this recorder as its system's only observer, so the
+   * system may hand events straight to it. Adding any other observer puts xstate's dispatch back.
+   */
+  private dispatchDirectly(ref: AnyActorRef): void {
+    const actor = ref as unknown as { _parent?: unknown; options?: { inspect?: unknown } }
+    // only a root actor whose own inspect option is this recorder: then nobody else observes its system
+    if (actor._parent !== undefined || actor.options?.inspect !== this.inspect) return
+    const system = ref.system as unknown as InspectedSystem
+    const send = system._sendInspectionEvent
+    const inspect = system.inspect
+    if (typeof send !== 'function' || typeof inspect !== 'function') return
+    system._sendInspectionEvent = this.inspect
+    system.inspect = (observer) => {
+      system._sendInspectionEvent = send
+      system.inspect = inspect
+      return inspect.call(system, observer)
+    }
   }
 
   private onInspect(ev: InspectionEvent): void {
@@ -241,6 +300,10 @@ export class Recorder {
           probe: d.probe,
           multiBit: d.multiBit,
           namedBit: d.namedBit,
+          names: d.names,
+          flagsOnly: d.flagsOnly,
+          probedFlags: -1,
+          probedMask: 0,
           mask: 0,
           seq: 0,
           ticks: new Uint32Array(schema.states.length),
@@ -252,6 +315,7 @@ export class Recorder {
         }
         this.bySession.set(ref.sessionId, t)
         this.byId.set(t.id, t)
+        this.dispatchDirectly(ref)
         this.emit({ kind: 'machine', id: t.id, parent, type: schema.type, schema, time: this.now() })
         return
       }
@@ -293,7 +357,7 @@ export class Recorder {
   private onTx(t: Tracked, snap: { value: unknown; context: unknown }): void {
     const type = t.eventType!
     const durationUs = Math.round((realPerformanceNow() - t.startedAt) * 1000)
-    const mask = t.probe(snap)
+    const mask = this.probe(t, snap)
     const addedMask = mask & ~t.mask
     const removedMask = t.mask & ~mask
     const fired = t.accepted ? (t.multiBit.get(type) ?? 0) : 0
@@ -303,19 +367,36 @@ export class Recorder {
     this.txCount++
     applyTicks(t.ticks, t.mask, addedMask, removedMask, fired)
     const args = recordArgs(t.eventArgs)
-    const rec: TxRecord = {
-      kind: 'tx',
-      machine: t.id,
-      seq: t.seq,
-      time: this.now(),
-      event: type,
-      ...(args ? { args } : {}),
-      accepted: t.accepted,
-      added: addedMask ? bitsToNames(addedMask, t.schema) : [],
-      removed: removedMask ? bitsToNames(removedMask, t.schema) : [],
-      touched: touchedMask ? bitsToNames(touchedMask, t.schema) : [],
-      durationUs,
-    }
+    const added = namesOf(addedMask, t.schema, t.names)
+    const removed = namesOf(removedMask, t.schema, t.names)
+    const touched = namesOf(touchedMask, t.schema, t.names)
+    // two literals rather than a spread of `args`: one fixed shape each, no temporary object
+    const rec: TxRecord = args
+      ? {
+          kind: 'tx',
+          machine: t.id,
+          seq: t.seq,
+          time: this.now(),
+          event: type,
+          args,
+          accepted: t.accepted,
+          added,
+          removed,
+          touched,
+          durationUs,
+        }
+      : {
+          kind: 'tx',
+          machine: t.id,
+          seq: t.seq,
+          time: this.now(),
+          event: type,
+          accepted: t.accepted,
+          added,
+          removed,
+          touched,
+          durationUs,
+        }
     t.eventType = null
     t.eventArgs = undefined
     this.emit(rec)
@@ -328,6 +409,17 @@ export class Recorder {
         ticks: Array.from(t.ticks),
       })
     }
+  }
+
+  /** The active mask; a flag-only machine is probed again only when its flags changed. */
+  private probe(t: Tracked, snap: { value: unknown; context: unknown }): number {
+    if (!t.flagsOnly) return t.probe(snap)
+    const flags = ((snap.context as { flags?: number } | undefined)?.flags ?? 0) | 0
+    if (flags !== t.probedFlags) {
+      t.probedFlags = flags
+      t.probedMask = t.probe(snap)
+    }
+    return t.probedMask
   }
 
   private stopMachine(t: Tracked): void {

@@ -58,6 +58,8 @@ describe('sim config', () => {
     ['heartbeat: 5ms\n', 'sim.yml:1: heartbeat: 5ms is below the minimum 10ms'],
     ['periods:\n  GC: 10\n  RemovePeer: -1\n', 'sim.yml:3: periods.RemovePeer: -1 is not a duration'],
     ['host:\n  transport: udp\n', "sim.yml:2: host.transport: 'udp' is not one of memory, tcp"],
+    ['discovery:\n  findLimit: -1\n', 'sim.yml:2: discovery.findLimit: -1 is below the minimum 0'],
+    ['discovery:\n  maxConnections: 0\n', 'sim.yml:2: discovery.maxConnections: 0 is below the minimum 1'],
     ['host:\n  signing: yes\n', "sim.yml:2: host.signing: 'yes' is not one of unsigned, signed"],
     ['telemetry:\n  metrics:\n    enabled: 1\n', 'sim.yml:3: telemetry.metrics.enabled: 1 is not true or false'],
     ['telemetry:\n  metrics:\n    listen: here\n', "sim.yml:3: telemetry.metrics.listen: 'here' is not host:port"],

@@ -1,6 +1,8 @@
-// In-process simulator runs (real hosts): seed determinism and the metrics endpoint.
+// In-process simulator runs (real hosts): seed determinism, the metrics endpoint and sim.yml's bound on
+// connections.
 import { describe, expect, test } from 'vitest'
 import { loadSimConfig } from '../../src/config/sim.js'
+import type { Host } from '../../src/net/host.js'
 import { runSim } from '../../src/sim/run.js'
 import { Simulator } from '../../src/sim/runtime.js'
 
@@ -75,4 +77,20 @@ describe('simulator runs', () => {
     // machine metrics come from the same records
     expect(text).toMatch(/_transitions_total\{[^}]*type="simulator"/)
   })
+  test("sim.yml's discovery.findLimit and discovery.maxConnections bound every peer's connections", async () => {
+    const config = loadSimConfig({ path: FAST, env: {}, flags: { duration: '0' } })
+    // ten peers in one topic: unbounded, discovery would have each dial every other (nine connections)
+    config.initial = { peers: 10, topics: 1, peersPerTopic: 10 }
+    config.discovery = { findLimit: 1, maxConnections: 3 }
+    const hosts = new Map<number, Host>()
+    const sim = new Simulator(config, 5, { onHost: (n, h) => hosts.set(n, h) })
+    await sim.start()
+    await new Promise((r) => setTimeout(r, 1500))
+    const all = [...hosts].sort(([a], [b]) => a - b).map(([, h]) => h.getConnections().length)
+    await sim.stop()
+    // the heartbeat may have added a peer meanwhile: every peer is bounded, the initial ten are connected
+    expect(all.length).toBeGreaterThanOrEqual(10)
+    expect(Math.max(...all)).toBeLessThanOrEqual(3)
+    expect(Math.min(...all.slice(0, 10))).toBeGreaterThan(0)
+  }, 120_000)
 })

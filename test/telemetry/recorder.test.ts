@@ -105,4 +105,26 @@ describe('recorder', () => {
     expect(ring.records().map((r) => (r.kind === 'log' ? r.seq : 0))).toEqual([3, 4, 5])
     expect(ring.dropped()).toBe(2)
   })
+  test('an observer added to a recorded system later sees every event, and the recorder still records', () => {
+    const rec = new Recorder()
+    const ring = createRingSink()
+    rec.addSink(ring)
+    const a = createActor(pubsubHostMachine, rec.actorOptions('ps-o')).start()
+    a.send({ type: 'add.PeersPending' })
+    const seen: string[] = []
+    a.system.inspect((ev) => {
+      if (ev.type === '@xstate.snapshot') seen.push((ev.event as { type: string }).type)
+    })
+    a.send({ type: 'GetPeers', args: {} })
+    a.send({ type: 'remove.PeersPending' })
+    expect(seen).toEqual(['GetPeers', 'remove.PeersPending'])
+    const txs = ring.records().filter((r) => r.kind === 'tx')
+    expect(txs.map((r) => r.kind === 'tx' && r.event)).toEqual([
+      'init',
+      'add.PeersPending',
+      'GetPeers',
+      'remove.PeersPending',
+    ])
+    expect(txs.map((r) => r.kind === 'tx' && r.seq)).toEqual([1, 2, 3, 4])
+  })
 })
