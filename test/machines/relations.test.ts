@@ -8,7 +8,7 @@ import { randomWalk, relationChecker } from '../helpers/relations.js'
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8]
 const STEPS = 400
-const INPUT: Record<string, unknown> = { 'bootstrap-flow': { topic: 't1' }, 'sim-peer': { peer: 'p1' } }
+const INPUT: Record<string, unknown> = { 'bootstrap-flow': { topic: 't1' }, 'sim-peer': { peer: 'p1', host: 'ps-1' } }
 
 describe('relations hold on every snapshot of a random walk', () => {
   for (const { type, machine } of machineCatalog()) {
