@@ -5,6 +5,7 @@
 import { enqueueActions, fromPromise, raise, setup } from 'xstate'
 import { type BOOTSTRAP_GROUP, bootstrapFlowMachine } from './bootstrap-flow.js'
 import type { Args, BoolEvents, ExceptionEvent, MultiEvent } from './events.js'
+import { stub } from './events.js'
 import { flowId } from './ids.js'
 import { ACTIVE, INACTIVE } from './schema.js'
 import { childFailures, defineStruct, each } from './struct.js'
@@ -69,6 +70,13 @@ export const discoveryMachine = setup({
   },
   actions: {
     ...discoveryStruct.actions,
+    /** leaving the topic (src binds it); the machine then stops the topic's flow */
+    forgetTopic: stub,
+    StopAdvertisingTopic: enqueueActions(({ enqueue, event, self }) => {
+      enqueue('forgetTopic')
+      const id = flowId(self.id, topicOf(event))
+      if (self.getSnapshot().children[id] !== undefined) enqueue.stopChild(id)
+    }),
     /** the topic's flow: spawned and started when there is none (or it was stopped), else asked to check again */
     BootstrappingTopic: enqueueActions(({ enqueue, event, self }) => {
       const topic = topicOf(event)

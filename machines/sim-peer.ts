@@ -78,6 +78,8 @@ export interface SimPeerContext {
 
 /** What a sim peer's completion tells its parent (the simulator). */
 export type PeerProgressEvent = MultiEvent<'peer.TopicJoined' | 'peer.TopicLeft' | 'peer.MsgsSent'>
+/** A sim peer's word to its parent that it has disconnected: the parent stops it. */
+export type PeerStoppedEvent = MultiEvent<'peer.Stopped', { peer: string }>
 
 const peerInput = ({ context }: { context: SimPeerContext }) => ({ peer: context.peer })
 
@@ -104,6 +106,10 @@ export const simPeerMachine = setup({
       const type = `peer.${String(args.state)}` as PeerProgressEvent['type']
       enqueue.sendParent({ type, args: { ...args, peer: context.peer } } satisfies PeerProgressEvent)
     }),
+    /** tells the parent (the simulator) the peer is disconnected and can be stopped */
+    stopped: enqueueActions(({ enqueue, context, self }) => {
+      if (self._parent) enqueue.sendParent({ type: 'peer.Stopped', args: { peer: context.peer } } satisfies PeerStoppedEvent)
+    }),
     /** the host machine is the peer's child: spawned once, when the peer first connects */
     spawnHost: enqueueActions(({ enqueue, context, self }) => {
       const id = context.host
@@ -120,7 +126,12 @@ export const simPeerMachine = setup({
     states: {
       // a disconnected peer is stopped: leaving Start in the same step keeps Connecting from firing again
       Start: {
-        active: { on: { 'xstate.done.actor.disconnect': INACTIVE, 'xstate.error.actor.disconnect': INACTIVE } },
+        active: {
+          on: {
+            'xstate.done.actor.disconnect': { target: INACTIVE, actions: 'stopped' },
+            'xstate.error.actor.disconnect': { target: INACTIVE, actions: 'stopped' },
+          },
+        },
       },
       // identity and connection are automatic work: it pauses while Exception is active
       GenIdentity: {

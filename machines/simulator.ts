@@ -8,7 +8,7 @@ import type { Args, BoolEvents, ExceptionEvent } from './events.js'
 import { stub } from './events.js'
 import { hostId, simPeerId, topicId } from './ids.js'
 import { ACTIVE, INACTIVE } from './schema.js'
-import { type PeerProgressEvent, simPeerMachine } from './sim-peer.js'
+import { type PeerProgressEvent, type PeerStoppedEvent, simPeerMachine } from './sim-peer.js'
 import {
   type Behaviour,
   childFailures,
@@ -16,6 +16,7 @@ import {
   each,
   type StateBehaviour,
   type StateDef,
+  type NodeConfig,
   work,
 } from './struct.js'
 import { topicMachine } from './topic.js'
@@ -65,6 +66,7 @@ export const simulatorStruct = defineStruct<'Start' | 'Heartbeat' | SimAction>({
 export type SimulatorEvent =
   | BoolEvents<'Start' | 'Heartbeat' | SimAction>
   | PeerProgressEvent
+  | PeerStoppedEvent
   | ExceptionEvent
   | { type: 'remove.Exception' }
 
@@ -74,6 +76,8 @@ export interface SimulatorContext {
 
 export type SimActionInput = { args: Args | undefined }
 const stubWork = fromPromise<void, SimActionInput>(async () => {})
+/** RemoveTopic's work: resolves with the name of the topic it removed (none: nothing was removed) */
+const removeTopicWork = fromPromise<string | undefined, SimActionInput>(async () => undefined)
 
 // each action: refused when it cannot apply (`can<Action>`, bound by src/sim), active while its work runs
 const actionBehaviour = Object.fromEntries(SIM_ACTIONS.map((a) => [a, { can: `can${a}`, active: work(a) }])) as Record<
@@ -84,6 +88,12 @@ const actionBehaviour = Object.fromEntries(SIM_ACTIONS.map((a) => [a, { can: `ca
 // and AddTopic's new topic (args.topic, its name) are spawned as the action starts
 actionBehaviour.AddPeer = { ...actionBehaviour.AddPeer, active: { ...work('AddPeer'), entry: 'spawnPeer' } }
 actionBehaviour.AddTopic = { ...actionBehaviour.AddTopic, active: { ...work('AddTopic'), entry: 'spawnTopic' } }
+// RemoveTopic's work names the topic it removed: the simulator then stops that topic's machine
+const removeTopic = work('RemoveTopic') as { invoke: NodeConfig }
+actionBehaviour.RemoveTopic = {
+  ...actionBehaviour.RemoveTopic,
+  active: { invoke: { ...removeTopic.invoke, onDone: { target: INACTIVE, actions: 'stopTopic' } } },
+}
 
 function argOf(event: unknown, key: string): unknown {
   return (event as { args?: Args }).args?.[key]
@@ -96,6 +106,7 @@ export const simulatorMachine = setup({
     topic: topicMachine,
     heartbeat: stubWork,
     ...each(SIM_ACTIONS, () => stubWork),
+    RemoveTopic: removeTopicWork,
   },
   delays: { heartbeat: 1000 },
   guards: {
@@ -116,6 +127,17 @@ export const simulatorMachine = setup({
       if (self.getSnapshot().children[id] !== undefined) return
       enqueue.spawnChild('simPeer', { id, input: { peer: id, host: hostId(n) } })
     }),
+    /** a peer that disconnected is stopped (its host machine with it) */
+    stopPeer: enqueueActions(({ enqueue, event, self }) => {
+      const id = argOf(event, 'peer')
+      if (typeof id === 'string' && self.getSnapshot().children[id] !== undefined) enqueue.stopChild(id)
+    }),
+    stopTopic: enqueueActions(({ enqueue, event, self }) => {
+      const name = (event as { output?: unknown }).output
+      if (typeof name !== 'string') return
+      const id = topicId(name)
+      if (self.getSnapshot().children[id] !== undefined) enqueue.stopChild(id)
+    }),
     spawnTopic: enqueueActions(({ enqueue, event, self }) => {
       const name = argOf(event, 'topic')
       if (typeof name !== 'string') return
@@ -132,6 +154,7 @@ export const simulatorMachine = setup({
       'peer.TopicJoined': { actions: 'peerProgress' },
       'peer.TopicLeft': { actions: 'peerProgress' },
       'peer.MsgsSent': { actions: 'peerProgress' },
+      'peer.Stopped': { actions: 'stopPeer' },
       // a peer or topic that fails is the simulator's Exception; the actions' work is invoked, not spawned
       ...childFailures((id) => !(SIM_ACTIONS as readonly string[]).includes(id) && id !== 'heartbeat'),
     },

@@ -168,7 +168,8 @@ export class PubsubHostDriver {
   stop(): void {
     if (!this.running) return
     this.running = false
-    this.actor.stop()
+    // a spawned actor is its parent's to stop (with the parent); the driver only stops sending to it
+    if (!this.actor._parent) this.actor.stop()
     this.opts.recorder?.detach(this.id)
   }
 
