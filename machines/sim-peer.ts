@@ -108,7 +108,8 @@ export const simPeerMachine = setup({
     }),
     /** tells the parent (the simulator) the peer is disconnected and can be stopped */
     stopped: enqueueActions(({ enqueue, context, self }) => {
-      if (self._parent) enqueue.sendParent({ type: 'peer.Stopped', args: { peer: context.peer } } satisfies PeerStoppedEvent)
+      if (self._parent)
+        enqueue.sendParent({ type: 'peer.Stopped', args: { peer: context.peer } } satisfies PeerStoppedEvent)
     }),
     /** the host machine is the peer's child: spawned once, when the peer first connects */
     spawnHost: enqueueActions(({ enqueue, context, self }) => {

@@ -14,9 +14,9 @@ import {
   childFailures,
   defineStruct,
   each,
+  type NodeConfig,
   type StateBehaviour,
   type StateDef,
-  type NodeConfig,
   work,
 } from './struct.js'
 import { topicMachine } from './topic.js'
