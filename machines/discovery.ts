@@ -87,7 +87,7 @@ export const discoveryMachine = setup({
         enqueue.sendTo(id, { type: 'add.Start' })
         return
       }
-      const phase = (flow.getSnapshot() as { value: { Bootstrap?: string } }).value.Bootstrap
+      const phase = (flow.getSnapshot() as { value?: { Bootstrap?: string } }).value?.Bootstrap
       if (phase !== undefined && RECHECKABLE.has(phase)) enqueue.sendTo(flow, { type: 'add.BootstrapChecking' })
     }),
   },
