@@ -1,9 +1,8 @@
-// Bootstrap flow `ps-<n>-disc-bf-<topic>`: one child machine per topic bootstrap.
-// Loop: check readiness → bootstrapped, else discover → wait for the discovery machine's
-// TopicDiscovered for this topic → short delay → check again.
-import { fromPromise, setup } from 'xstate'
-import type { BoolEvents, ExceptionEvent } from './events.js'
-import { stub } from './events.js'
+// Bootstrap flow `ps-<n>-disc-bf-<topic>`: one child machine per topic bootstrap, spawned by the
+// discovery machine. Loop: check readiness → bootstrapped (told to the parent), else discover → wait
+// for the discovery machine's TopicDiscovered for this topic → short delay → check again.
+import { enqueueActions, fromPromise, setup } from 'xstate'
+import type { BoolEvents, ExceptionEvent, MultiEvent } from './events.js'
 import { defineStruct } from './struct.js'
 
 export const BOOTSTRAP_FLOW_TYPE = 'bootstrap-flow'
@@ -39,6 +38,9 @@ export interface BootstrapFlowContext {
   error?: string
 }
 
+/** The flow's word to its parent, the discovery machine. */
+export type FlowBootstrappedEvent = MultiEvent<'TopicBootstrapped', { topic: string; peers?: number }>
+
 // the phases after a check follow from the flow's own work; from outside only a check can be asked for
 const byTheFlow = { can: 'byTheFlow' }
 const topicInput = ({ context }: { context: BootstrapFlowContext }) => ({ topic: context.topic })
@@ -61,8 +63,12 @@ export const bootstrapFlowMachine = setup({
   guards: { ...bootstrapFlowStruct.guards, byTheFlow: () => false },
   actions: {
     ...bootstrapFlowStruct.actions,
-    /** tell the owner the topic is bootstrapped */
-    bootstrapped: stub,
+    /** tells the parent (the discovery machine) the topic is bootstrapped (src adds the peer count) */
+    bootstrapped: enqueueActions(({ enqueue, context, self }) => {
+      // a flow run on its own (tests) has no discovery to tell
+      if (!self._parent) return
+      enqueue.sendParent({ type: 'TopicBootstrapped', args: { topic: context.topic } } satisfies FlowBootstrappedEvent)
+    }),
   },
 }).createMachine({
   id: BOOTSTRAP_FLOW_TYPE,

@@ -3,7 +3,7 @@
 // operations are Multi states (root events) whose work is the provided action of the same name.
 import { setup } from 'xstate'
 import type { BoolEvents, ExceptionEvent, MultiEvent } from './events.js'
-import { defineStruct, each } from './struct.js'
+import { childFailures, defineStruct, each } from './struct.js'
 
 export const PUBSUB_HOST_TYPE = 'pubsub-host'
 
@@ -63,5 +63,6 @@ export const pubsubHostMachine = setup({
 }).createMachine({
   id: PUBSUB_HOST_TYPE,
   context: { flags: 0 },
-  ...pubsubHostStruct.flatConfig(),
+  // the discovery machine created under the host failing is the host's Exception (it invokes nothing)
+  ...pubsubHostStruct.flatConfig({ on: childFailures(() => true) }),
 })

@@ -114,6 +114,22 @@ export function work(src: string): NodeConfig {
   }
 }
 
+const CHILD_ERROR = 'xstate.error.actor.'
+
+/**
+ * Root behaviour of a parent: a spawned child that fails becomes the parent's Exception (left unhandled,
+ * xstate would fail the parent with it). `spawned` tells a spawned child's id from an invoked actor's,
+ * whose own state handles its error.
+ */
+export function childFailures(spawned: (id: string) => boolean): NodeConfig {
+  return {
+    [`${CHILD_ERROR}*`]: {
+      guard: ({ event }: { event: { type: string } }) => spawned(event.type.slice(CHILD_ERROR.length)),
+      actions: 'raiseException',
+    },
+  }
+}
+
 /** One entry per name: tables of many alike states (the pubsub host's Multi operations, the sim's actions). */
 export function each<K extends string, V>(names: readonly K[], value: (name: K) => V): Record<K, V> {
   return Object.fromEntries(names.map((n) => [n, value(n)])) as Record<K, V>

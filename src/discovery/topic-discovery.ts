@@ -1,15 +1,18 @@
 // Topic discovery for one host: the discovery actor `ps-<n>-disc` advertises joined topics, refreshes
-// on its pool timer, and runs one bootstrap flow per topic, dialling what it finds. `joinTopic`
+// on its pool timer, and spawns one bootstrap flow per topic, dialling what it finds. `joinTopic`
 // resolves when the topic has the wanted number of topic peers and rejects on timeout.
+// The discovery actor is a root actor recorded under its host's id: an xstate child cannot be stopped
+// by its owner, and the host's machine (one logic for every host, on the hot path) spawns nothing.
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
-import { type Actor, createActor, fromPromise } from 'xstate'
+import { type Actor, type AnyActorRef, createActor, fromPromise } from 'xstate'
 import { type DiscoveryEvent, discoveryMachine } from '../../machines/discovery.js'
+import { flowId } from '../../machines/ids.js'
 import { errorMessage } from '../errors.js'
 import { DEFAULT_MAX_CONNECTIONS } from '../net/constants.js'
 import { pubsubHostOf } from '../pubsub/machine.js'
 import type { Recorder } from '../telemetry/recorder.js'
-import { BootstrapFlow } from './bootstrap.js'
+import { bootstrapFlowLogic, flowPhase } from './bootstrap.js'
 import {
   DEFAULT_ADVERTISE_TTL_MS,
   DEFAULT_BOOTSTRAP_DELAY_MS,
@@ -63,7 +66,6 @@ interface Waiter {
 interface TopicState {
   topic: string
   minPeers: number
-  flow: BootstrapFlow | undefined
   advertisedAt: number
   waiters: Set<Waiter>
   discovering: Array<() => void>
@@ -86,6 +88,8 @@ export class TopicDiscovery {
   private readonly maxConnections: number
   private readonly delayMs: number
   private transitionCount = 0
+  /** flows whose transitions are counted (from the first snapshot of the discovery that holds them) */
+  private readonly watched = new WeakSet<AnyActorRef>()
   private stopped = false
   private readonly onSubscriptionChange: (e: CustomEvent<{ subscriptions: Array<{ topic: string }> }>) => void
 
@@ -102,23 +106,34 @@ export class TopicDiscovery {
     this.findLimit = opts.findLimit ?? DEFAULT_FIND_LIMIT
     this.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS
     this.delayMs = opts.bootstrapDelayMs ?? DEFAULT_BOOTSTRAP_DELAY_MS
+    const flows = bootstrapFlowLogic({
+      peers: (topic) => this.topicPeers(topic),
+      // a flow outliving its topic (being stopped) is never ready
+      minPeers: (topic) => this.topics.get(topic)?.minPeers ?? Number.POSITIVE_INFINITY,
+      discover: (topic) =>
+        new Promise<void>((resolve) => {
+          const st = this.topics.get(topic)
+          if (!st) return resolve()
+          st.discovering.push(resolve)
+          queueMicrotask(() => this.queue.send({ type: 'DiscoveringTopic', args: { topic } }))
+        }),
+      delayMs: this.delayMs,
+    })
     const machine = discoveryMachine.provide({
-      actors: { refreshDiscoveries: fromPromise<void>(() => this.refresh()) },
+      actors: { refreshDiscoveries: fromPromise<void>(() => this.refresh()), bootstrapFlow: flows },
       delays: { poolInterval: opts.poolIntervalMs ?? DEFAULT_POOL_INTERVAL_MS },
       guards: {
         // leaving while the topic's bootstrap is in progress is refused
         canStopAdvertising: ({ event }) => {
-          const flow = this.topics.get(topicOf(event))?.flow
-          return flow === undefined || flow.phase() === 'TopicBootstrapped'
+          const phase = flowPhase(this.flow(topicOf(event)))
+          return phase === 'none' || phase === 'TopicBootstrapped'
         },
       },
       actions: {
         AdvertisingTopic: ({ event }) => this.advertise(topicOf(event)),
-        StopAdvertisingTopic: ({ event }) => this.forget(topicOf(event)),
+        forgetTopic: ({ event }) => this.forget(topicOf(event)),
         DiscoveringTopic: ({ event }) => this.discover(topicOf(event)),
         TopicDiscovered: ({ event }) => this.discovered(topicOf(event)),
-        // the flow is another actor: started after this action, not from inside it
-        BootstrappingTopic: ({ event }) => queueMicrotask(() => this.bootstrap(topicOf(event))),
         TopicBootstrapped: ({ event }) => this.bootstrapped(topicOf(event), Number(argOf(event, 'peers'))),
         Exception: ({ event }) => this.recorder?.log(this.id, 'error', String(argOf(event, 'error'))),
       },
@@ -126,15 +141,20 @@ export class TopicDiscovery {
     const rec = this.recorder
     const parent = opts.parent === undefined ? (hostId ?? null) : opts.parent
     this.actor = createActor(machine, rec ? rec.actorOptions(this.id, parent) : { id: this.id })
-    this.actor.subscribe({ next: () => this.transitionCount++, error: () => {} })
+    this.actor.subscribe({
+      next: (snap) => {
+        this.transitionCount++
+        for (const flow of Object.values(snap.children) as AnyActorRef[]) this.watch(flow)
+      },
+      error: () => {},
+    })
     this.queue = new SendQueue(() => this.actor)
     // a change in who is subscribed where re-checks the bootstraps of those topics (no polling)
     // (deferred: gossipsub dispatches it from inside the pubsub host's action, and one actor's action
     // must not drive another actor synchronously)
     this.onSubscriptionChange = (e) => {
       for (const s of e.detail.subscriptions) {
-        const flow = this.topics.get(s.topic)?.flow
-        if (flow) queueMicrotask(() => flow.recheck())
+        if (this.topics.has(s.topic)) queueMicrotask(() => this.recheck(s.topic))
       }
     }
   }
@@ -160,7 +180,6 @@ export class TopicDiscovery {
       st = {
         topic,
         minPeers,
-        flow: undefined,
         advertisedAt: 0,
         waiters: new Set(),
         discovering: [],
@@ -194,11 +213,9 @@ export class TopicDiscovery {
     return !this.topics.has(topic)
   }
 
-  /** Transitions of this discovery actor and its bootstrap flows. */
+  /** Transitions of this discovery actor and of its bootstrap flows (since it first held them). */
   transitions(): number {
-    let n = this.transitionCount
-    for (const st of this.topics.values()) n += st.flow?.transitions ?? 0
-    return n
+    return this.transitionCount
   }
 
   stop(): void {
@@ -281,30 +298,23 @@ export class TopicDiscovery {
     for (const done of waiting) done()
   }
 
-  private bootstrap(topic: string): void {
-    const st = this.topics.get(topic)
-    if (!st || this.stopped) return
-    if (st.flow) {
-      st.flow.recheck()
-      return
-    }
-    st.flow = new BootstrapFlow(
-      `${this.id}-bf-${topic}`,
-      topic,
-      {
-        peers: () => this.topicPeers(topic),
-        minPeers: () => st.minPeers,
-        discover: () =>
-          new Promise<void>((resolve) => {
-            st.discovering.push(resolve)
-            queueMicrotask(() => this.queue.send({ type: 'DiscoveringTopic', args: { topic } }))
-          }),
-        bootstrapped: (peers) =>
-          queueMicrotask(() => this.queue.send({ type: 'TopicBootstrapped', args: { topic, peers } })),
-        delayMs: this.delayMs,
-      },
-      { recorder: this.recorder, parent: this.id },
-    )
+  /** The topic's bootstrap flow, the discovery actor's child (undefined before its first bootstrap). */
+  private flow(topic: string): AnyActorRef | undefined {
+    return this.actor.getSnapshot().children[flowId(this.id, topic)] as AnyActorRef | undefined
+  }
+
+  /** Peers changed: a flow waiting (its delay) or done checks again; one checking or discovering goes on. */
+  private recheck(topic: string): void {
+    if (this.stopped) return
+    const flow = this.flow(topic)
+    const p = flowPhase(flow)
+    if (p === 'BootstrapDelay' || p === 'TopicBootstrapped') flow?.send({ type: 'add.BootstrapChecking' })
+  }
+
+  private watch(flow: AnyActorRef): void {
+    if (this.watched.has(flow)) return
+    this.watched.add(flow)
+    flow.subscribe({ next: () => this.transitionCount++, error: () => {} })
   }
 
   private bootstrapped(topic: string, peers: number): void {
@@ -324,7 +334,7 @@ export class TopicDiscovery {
       if (now - st.advertisedAt >= this.ttlMs / 2) {
         this.queue.send({ type: 'AdvertisingTopic', args: { topic: st.topic, ttlMs: this.ttlMs } })
       }
-      if (st.flow?.phase() === 'TopicBootstrapped' && this.topicPeers(st.topic) < st.minPeers) {
+      if (flowPhase(this.flow(st.topic)) === 'TopicBootstrapped' && this.topicPeers(st.topic) < st.minPeers) {
         this.queue.send({ type: 'BootstrappingTopic', args: { topic: st.topic, minPeers: st.minPeers } })
       }
     }
@@ -338,7 +348,9 @@ export class TopicDiscovery {
     st.waiters.clear()
     for (const done of st.discovering) done()
     st.discovering = []
-    st.flow?.stop()
+    // the flow stops with the topic (StopAdvertisingTopic) or with the discovery; xstate does not inspect a stop
+    const flow = this.flow(st.topic)
+    if (flow) this.recorder?.detach(flow.id)
   }
 
   private exception(topic: string, err: unknown): void {

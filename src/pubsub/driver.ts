@@ -1,6 +1,8 @@
 // The pubsub host actor `ps-<n>` and the work its actions do on one gossipsub instance.
-// Callers and the network send events; the machine's actions (bound here with `.provide`) run the
-// gossipsub operation and settle the caller's Call. Kept cheap: IncomingRPC is on the hot path.
+// Callers and the network send events; the machine's actions (bound here with `.provide`, once for
+// every host) run the gossipsub operation of the driver the event comes from and settle the caller's
+// Call. The actor is a root actor, or the child its owner's machine spawned (the sim peer's). Kept
+// cheap: IncomingRPC is on the hot path.
 import type { GossipSub, PublishResult } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import { type Actor, createActor } from 'xstate'
@@ -13,6 +15,9 @@ import { eventOf, type HostCall, type HostWork } from './host-calls.js'
 import type { InternalMethods, ValidatorWriters } from './internals.js'
 
 export type PubsubHostActor = Actor<typeof pubsubHostMachine>
+
+/** An event as the driver sends it: it names the driver whose work its action runs. */
+type DriverEvent = PubsubHostEvent & { reply?: unknown; driver?: PubsubHostDriver }
 
 /** The gossipsub operations the host machine drives: gossipsub's own, captured before the instance is wrapped. */
 export interface GossipsubOps
@@ -34,9 +39,55 @@ export interface GossipsubOps
 type Works = { [N in HostWork]: (c: HostCall<N>) => void }
 type HostAction = (arg: { event: PubsubHostEvent }) => void
 
+/** Every operation with work, once (the type checker keeps the list whole). */
+const WORK_NAMES: Readonly<Record<HostWork, true>> = {
+  PeersPending: true,
+  PeersDead: true,
+  PublishMessage: true,
+  IncomingRPC: true,
+  GetPeers: true,
+  GetTopics: true,
+  AddTopic: true,
+  RemoveTopic: true,
+  AddSubscription: true,
+  RemoveSubscription: true,
+  AddRelay: true,
+  RemoveRelay: true,
+  AddValidator: true,
+  RemoveValidator: true,
+  BlacklistPeer: true,
+  PeerError: true,
+}
+const WORKS = Object.keys(WORK_NAMES) as HostWork[]
+
+/**
+ * The host machine with its work bound: each action runs on the driver its event names, so one logic
+ * serves every host, and a parent machine can declare it as the child it spawns (`.provide` at the parent).
+ */
+export const boundHostMachine = bindHostMachine()
+
+function bindHostMachine() {
+  const actions: Record<string, HostAction> = {}
+  for (const name of [...PUBSUB_HOST_MULTI, 'PeersPending', 'PeersDead'] as const) actions[name] = noop
+  for (const name of WORKS) {
+    // the reply on an event of this name is the Call `send` gave it
+    actions[name] = ({ event }) => (event as DriverEvent).driver?.runReply(name, (event as DriverEvent).reply)
+  }
+  actions.Exception = ({ event }) =>
+    (event as DriverEvent).driver?.logError((event as { args: Args }).args.error as string)
+  // the provided actions' event types are the machine's union; the record above is keyed by name
+  return pubsubHostMachine.provide({ actions: actions as never })
+}
+
 export interface DriverOptions {
   id: string
+  /** the parent recorded for a root actor (a label); a spawned actor's parent is the actor that spawned it */
   parent: string | null
+  /**
+   * The host actor its owner's machine spawned as a child (of `boundHostMachine`); absent or not running:
+   * the driver creates a root actor.
+   */
+  spawned?: () => PubsubHostActor | undefined
   recorder: Recorder | undefined
   /**
    * Runs the action of a Multi event whose transition is trivial (no target, guard or context change,
@@ -82,7 +133,6 @@ export class PubsubHostDriver {
   private depth = 0
   private readonly outbox: PubsubHostEvent[] = []
   private running = false
-  private readonly machine: ReturnType<typeof pubsubHostMachine.provide>
   private readonly works: Works
   /** Multi events whose action runs without the xstate step (see DriverOptions.fastPath) */
   private readonly direct: Set<string>
@@ -93,20 +143,18 @@ export class PubsubHostDriver {
   ) {
     this.id = opts.id
     this.works = this.createWorks()
-    const actions: Record<string, HostAction> = {}
-    for (const name of [...PUBSUB_HOST_MULTI, 'PeersPending', 'PeersDead'] as const) actions[name] = noop
-    for (const name of Object.keys(this.works) as HostWork[]) {
-      // the reply on an event of this name is the Call `send` gave it
-      actions[name] = ({ event }) => this.run(name, (event as { reply?: HostCall<typeof name> }).reply)
-    }
-    const rec = opts.recorder
-    actions.Exception = rec
-      ? ({ event }) => rec.log(this.id, 'error', (event as { args: Args }).args.error as string)
-      : noop
-    // the provided actions' event types are the machine's union; the record above is keyed by name
-    this.machine = pubsubHostMachine.provide({ actions: actions as never })
     this.actor = this.createActor()
-    this.direct = opts.fastPath && !opts.recorder ? trivialMultiEvents(pubsubHostMachine) : new Set()
+    this.direct = opts.fastPath && !opts.recorder ? trivialEvents() : new Set()
+  }
+
+  /** The action of a work event: runs the work of the Call the event carries. */
+  runReply<N extends HostWork>(name: N, reply: unknown): void {
+    this.run(name, reply as HostCall<N> | undefined)
+  }
+
+  /** The Exception action: the error goes to the log beside the transition. */
+  logError(text: string): void {
+    this.opts.recorder?.log(this.id, 'error', text)
   }
 
   /** Starts (again, after a stop) the actor. */
@@ -120,7 +168,8 @@ export class PubsubHostDriver {
   stop(): void {
     if (!this.running) return
     this.running = false
-    this.actor.stop()
+    // a spawned actor is its parent's to stop (with the parent); the driver only stops sending to it
+    if (!this.actor._parent) this.actor.stop()
     this.opts.recorder?.detach(this.id)
   }
 
@@ -131,7 +180,7 @@ export class PubsubHostDriver {
       this.run(name, call)
       return
     }
-    this.post({ type: eventOf(name), args, reply: call } as PubsubHostEvent)
+    this.post({ type: eventOf(name), args, reply: call, driver: this } as DriverEvent)
     // the actor is inside another action (the event waits in the outbox) or stopped, and the caller needs
     // its answer now: the work runs inline; the event is still recorded and its action skips the work
     if (!call.taken) this.run(name, call)
@@ -142,7 +191,7 @@ export class PubsubHostDriver {
     this.events++
     // an observation whose transition only runs its (empty) action
     if (this.direct.size > 0 && this.direct.has(type)) return
-    this.post({ type, args } as PubsubHostEvent)
+    this.post({ type, args, driver: this } as DriverEvent)
   }
 
   /**
@@ -171,8 +220,10 @@ export class PubsubHostDriver {
   }
 
   private createActor(): PubsubHostActor {
+    const child = this.opts.spawned?.()
+    if (child && child.getSnapshot().status === 'active') return child
     const rec = this.opts.recorder
-    return createActor(this.machine, rec ? rec.actorOptions(this.id, this.opts.parent) : { id: this.id })
+    return createActor(boundHostMachine, rec ? rec.actorOptions(this.id, this.opts.parent) : { id: this.id })
   }
 
   private run<N extends HostWork>(name: N, call: HostCall<N> | undefined): void {
@@ -289,3 +340,11 @@ export class PubsubHostDriver {
 }
 
 function noop(): void {}
+
+let trivial: Set<string> | undefined
+
+/** The trivial Multi events of the (one) bound host machine, derived on first use. */
+function trivialEvents(): Set<string> {
+  trivial ??= trivialMultiEvents(pubsubHostMachine)
+  return trivial
+}

@@ -23,8 +23,10 @@ import { GossipsubInternals } from './internals.js'
 export interface MachinePubsubInit extends Partial<GossipsubOpts> {
   /** actor id, default `ps-<n>` with a process-wide counter */
   id?: string
-  /** parent machine id in the transition log */
+  /** parent machine id in the transition log of a root host actor */
   parent?: string | null
+  /** the host actor the caller's machine spawned (the sim peer's child `ps-<n>`); absent: a root actor */
+  spawned?: () => PubsubHostActor | undefined
   /** records every transition of the host actor; absent: no inspection at all */
   recorder?: Recorder
   /**
@@ -63,12 +65,13 @@ export function pubsubHostOf(pubsub: unknown): PubsubHostHandle | undefined {
 let hostSeq = 0
 
 export function machinePubsub(init: MachinePubsubInit = {}): (components: GossipSubComponents) => MachineGossipSub {
-  const { id, parent, recorder, fastPath, ...gsInit } = init
+  const { id, parent, spawned, recorder, fastPath, ...gsInit } = init
   return (components) => {
     const inst = gossipsub(gsInit)(components)
     return wrapInstance(inst, components, {
       id: id ?? `ps-${hostSeq++}`,
       parent: parent ?? null,
+      spawned,
       recorder,
       fastPath: fastPath ?? true,
       // a msgId in the record costs a hash per publish: only when recording, and only for the default id fn
@@ -80,6 +83,7 @@ export function machinePubsub(init: MachinePubsubInit = {}): (components: Gossip
 interface WrapOptions {
   id: string
   parent: string | null
+  spawned: (() => PubsubHostActor | undefined) | undefined
   recorder: Recorder | undefined
   fastPath: boolean
   msgIds: boolean
@@ -106,7 +110,13 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
     leave: own.leave,
     closeConnections: (peer) => components.connectionManager.closeConnections(peer),
   }
-  const d = new PubsubHostDriver(ops, { id: w.id, parent: w.parent, recorder: w.recorder, fastPath: w.fastPath })
+  const d = new PubsubHostDriver(ops, {
+    id: w.id,
+    parent: w.parent,
+    ...(w.spawned ? { spawned: w.spawned } : {}),
+    recorder: w.recorder,
+    fastPath: w.fastPath,
+  })
   d.start()
 
   /** Runs a synchronous operation through the actor and answers its value (or throws its error). */

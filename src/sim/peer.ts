@@ -1,7 +1,8 @@
-// One simulated peer: a sim-peer actor `sim-p<n>` bound to a real libp2p host whose gossipsub is the
-// machine-driven one (`ps-<n>`). The actor's states say where the peer is; this file does the work.
+// One simulated peer: the sim-peer actor `sim-p<n>` (the simulator's child) bound to a real libp2p host
+// whose gossipsub is the machine-driven one (`ps-<n>`, the sim peer's child). The actor's states say
+// where the peer is; this file does the work, bound once per simulator by `simPeerLogic`.
 import type { PrivateKey } from '@libp2p/interface'
-import { type Actor, createActor, fromPromise } from 'xstate'
+import { type ActorRefFrom, fromPromise, waitFor } from 'xstate'
 import { simPeerMachine } from '../../machines/sim-peer.js'
 import { hostKey } from '../clock/virtual-keys.js'
 import type { SimConfig } from '../config/sim.js'
@@ -11,10 +12,40 @@ import { DEFAULT_STOP_TIMEOUT_MS } from '../net/constants.js'
 import { createHost, type Host, type PubsubFactory } from '../net/host.js'
 import type { HostNetwork } from '../net/model/transport.js'
 import { stopHosts } from '../net/stop-hosts.js'
+import { boundHostMachine, type PubsubHostActor } from '../pubsub/driver.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import type { PeerModel } from './world.js'
 
-export type SimPeerActor = Actor<typeof simPeerMachine>
+export type SimPeerActor = ActorRefFrom<typeof simPeerMachine>
+
+/**
+ * The sim peer machine with its work bound, for every peer of one simulator: each peer's work runs on
+ * the SimPeer its actor's `peer` id names. Its host child runs the bound host machine.
+ */
+export function simPeerLogic(peerOf: (id: string) => SimPeer | undefined) {
+  // a peer's automatic work starts with its actor, in the step where AddPeer's work also starts and
+  // registers the SimPeer: the work looks it up once that step is done
+  const on = async (id: string): Promise<SimPeer> => {
+    await Promise.resolve()
+    const p = peerOf(id)
+    if (!p) throw new Error(`no simulated peer ${id}`)
+    return p
+  }
+  return simPeerMachine.provide({
+    actors: {
+      pubsubHost: boundHostMachine,
+      genIdentity: fromPromise(async ({ input }) => (await on(input.peer)).genIdentity()),
+      connect: fromPromise(async ({ input }) => (await on(input.peer)).connect()),
+      disconnect: fromPromise(async ({ input }) => (await on(input.peer)).disconnect()),
+    },
+    actions: {
+      TopicJoined: ({ context, event }) => peerOf(context.peer)?.settle(`join:${topicOf(event)}`),
+      TopicLeft: ({ context, event }) => peerOf(context.peer)?.settle(`leave:${topicOf(event)}`),
+      MsgsSent: ({ context, event }) =>
+        peerOf(context.peer)?.settle(`send:${(event as { args: { msgId?: string } }).args.msgId}`),
+    },
+  })
+}
 
 export interface PeerHooks {
   /** the pubsub factory for peer n (machine-driven, with its recorder and metrics) */
@@ -25,10 +56,10 @@ export interface PeerHooks {
   bootstraps(n: number): Host[]
   /** a message arrived at peer n */
   onMessage(n: number, topic: string, data: Uint8Array): void
-  /** a completion forwarded by FwdToSim */
-  forward(n: number, state: string, args: Record<string, unknown>): void
   /** the network model's handle for peer n's host (absent: no model) */
   network?(n: number): HostNetwork
+  /** the peer did not disconnect in time: its parent stops it all the same */
+  release(id: string): void
   /** the host of peer n started (telemetry hooks) */
   onHost?(n: number, host: Host): void
   recorder?: Recorder
@@ -38,7 +69,6 @@ export interface PeerHooks {
 
 /** A running simulated peer. */
 export class SimPeer {
-  readonly actor: SimPeerActor
   host?: Host
   discovery?: TopicDiscovery
   private key?: PrivateKey
@@ -46,42 +76,33 @@ export class SimPeer {
 
   constructor(
     readonly model: PeerModel,
+    /** the peer's actor, spawned by the simulator from `simPeerLogic` */
+    readonly actor: SimPeerActor,
     private readonly config: SimConfig,
     private readonly hooks: PeerHooks,
-  ) {
-    const machine = simPeerMachine.provide({
-      actors: {
-        genIdentity: fromPromise(async () => {
-          // from the run's seed and the peer's number: the same seed, the same peer ids
-          this.key = await hostKey(this.hooks.seed, this.model.n)
-        }),
-        connect: fromPromise(async () => this.connect()),
-        disconnect: fromPromise(async () => this.disconnect()),
-      },
-      actions: {
-        forwardToSim: ({ event }) => {
-          const args = (event as { args?: Record<string, unknown> }).args ?? {}
-          this.hooks.forward(this.model.n, String(args.state ?? ''), args)
-        },
-        TopicJoined: ({ event }) => this.settle(`join:${topicOf(event)}`),
-        TopicLeft: ({ event }) => this.settle(`leave:${topicOf(event)}`),
-        MsgsSent: ({ event }) => this.settle(`send:${(event as { args: { msgId?: string } }).args.msgId}`),
-      },
-    })
-    const opts = hooks.recorder ? hooks.recorder.actorOptions(model.id, 'sim') : {}
-    this.actor = createActor(machine, { input: { peer: model.id }, ...opts })
-  }
+  ) {}
 
-  /** Starts the actor; resolves when the peer is Ready (identity, host, bootstraps). */
+  /** Starts the peer; resolves when it is Ready (identity, host, bootstraps). */
   async start(timeoutMs: number): Promise<void> {
-    this.actor.start()
     this.actor.send({ type: 'add.Start' })
-    await this.until(() => this.actor.getSnapshot().matches({ Ready: 'active' }), timeoutMs, 'to become Ready')
+    await this.until((s) => s.matches({ Ready: 'active' }), timeoutMs, 'to become Ready')
     this.model.peerId = this.host?.peerId.toString()
     this.model.ready = true
   }
 
-  private async connect(): Promise<void> {
+  /** The host machine `ps-<n>` this peer's actor spawned when it started connecting. */
+  hostActor(id: string): PubsubHostActor | undefined {
+    return this.actor.getSnapshot().children[id as keyof ReturnType<SimPeerActor['getSnapshot']>['children']] as
+      | PubsubHostActor
+      | undefined
+  }
+
+  async genIdentity(): Promise<void> {
+    // from the run's seed and the peer's number: the same seed, the same peer ids
+    this.key = await hostKey(this.hooks.seed, this.model.n)
+  }
+
+  async connect(): Promise<void> {
     const n = this.model.n
     const host = await createHost({
       ...this.config.host,
@@ -119,7 +140,7 @@ export class SimPeer {
 
   // through stopHosts: a bare `host.stop()` can leave Node with only AbortSignal.timeout timers and
   // end a successful sim with exit 13
-  private async disconnect(): Promise<void> {
+  async disconnect(): Promise<void> {
     this.discovery?.stop()
     if (this.host) await stopHosts([this.host], DEFAULT_STOP_TIMEOUT_MS)
   }
@@ -171,16 +192,17 @@ export class SimPeer {
     return result
   }
 
-  /** Disconnecting: stops the host; resolves when the actor left Start. */
+  /**
+   * Disconnecting: stops the host; resolves when the actor left Start (and so told the simulator, which
+   * stops it). A peer that does not disconnect in time has its host stopped here and is released.
+   */
   async stop(timeoutMs: number): Promise<void> {
     if (this.actor.getSnapshot().status !== 'active') return
     this.actor.send({ type: 'add.Disconnecting' })
-    await this.until(() => !this.actor.getSnapshot().matches({ Start: 'active' }), timeoutMs, 'to stop').catch(
-      async () => {
-        if (this.host) await stopHosts([this.host], DEFAULT_STOP_TIMEOUT_MS)
-      },
-    )
-    this.actor.stop()
+    await this.until((s) => !s.matches({ Start: 'active' }), timeoutMs, 'to stop').catch(async () => {
+      if (this.host) await stopHosts([this.host], DEFAULT_STOP_TIMEOUT_MS)
+      this.hooks.release(this.model.id)
+    })
     this.hooks.recorder?.detach(this.model.id)
   }
 
@@ -202,28 +224,25 @@ export class SimPeer {
     })
   }
 
-  private settle(key: string): void {
+  /** The completion `key` (TopicJoined, TopicLeft, MsgsSent) ran: its caller goes on. */
+  settle(key: string): void {
     const list = this.waiters.get(key)
     if (!list) return
     this.waiters.delete(key)
     for (const r of list) r()
   }
 
-  private until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-    if (cond()) return Promise.resolve()
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        sub.unsubscribe()
-        reject(new Error(`${this.model.id} did not manage ${what} in ${timeoutMs} ms`))
-      }, timeoutMs)
-      const sub = this.actor.subscribe(() => {
-        if (cond()) {
-          clearTimeout(timer)
-          sub.unsubscribe()
-          resolve()
-        }
-      })
-    })
+  private async until(
+    cond: (s: ReturnType<SimPeerActor['getSnapshot']>) => boolean,
+    timeoutMs: number,
+    what: string,
+  ): Promise<void> {
+    try {
+      await waitFor(this.actor, cond, { timeout: timeoutMs })
+    } catch (err) {
+      // waitFor's own message names neither the peer nor what it waited for
+      throw new Error(`${this.model.id} did not manage ${what} in ${timeoutMs} ms`, { cause: err })
+    }
   }
 }
 

@@ -1,7 +1,9 @@
 // The simulator runtime: binds the `sim` machine's actions to real work on peers and topics, and
-// reports stats for the status block and metrics. Topic machines live in ./topic-sync.ts, message
-// verification in ./verify.ts.
-import { type Actor, createActor, fromPromise } from 'xstate'
+// reports stats for the status block and metrics. The `sim` actor spawns its peers and topics (its
+// children); their work is bound here and in ./peer.ts. Topic machines are synced in ./topic-sync.ts,
+// message verification is in ./verify.ts.
+import { type Actor, type AnyActorRef, createActor, fromPromise, waitFor } from 'xstate'
+import { hostId, simPeerId } from '../../machines/ids.js'
 import { SIM_RANDOM_ACTIONS, type SimAction, type SimRandomAction, simulatorMachine } from '../../machines/simulator.js'
 import type { SimConfig } from '../config/sim.js'
 import { InProcessRegistry } from '../discovery/registry.js'
@@ -11,7 +13,7 @@ import { machinePubsub } from '../pubsub/machine.js'
 import { createRng, type Rng } from '../rng.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { type ActionArgs, decide } from './decide.js'
-import { SimPeer } from './peer.js'
+import { SimPeer, type SimPeerActor, simPeerLogic } from './peer.js'
 import { ActionSchedule } from './schedule.js'
 import { collectStats, type SimStats } from './stats.js'
 import { TopicSync } from './topic-sync.js'
@@ -63,6 +65,8 @@ export class Simulator {
   private readonly workRng: Rng
   private readonly schedule: ActionSchedule
   private readonly peers = new Map<number, SimPeer>()
+  /** the same peers by actor id (their bound work looks them up by it) */
+  private readonly peersById = new Map<string, SimPeer>()
   private readonly topics: TopicSync
   private readonly delivery: DeliveryCheck
   private readonly actor: SimActor
@@ -87,7 +91,7 @@ export class Simulator {
     this.now = hooks.now ?? Date.now
     this.startedAt = this.now()
     this.registry = new InProcessRegistry({ random: () => this.workRng.next() })
-    this.topics = new TopicSync(this.world, config, this.now, hooks.recorder)
+    this.topics = new TopicSync(this.world, config, this.now, hooks.recorder, (id) => this.child(id))
     this.delivery = new DeliveryCheck(this.world, config, this.now, hooks, () => this.send('VerifyMsgsRecv', {}))
     const periods = Object.fromEntries(SIM_RANDOM_ACTIONS.map((a) => [a, config.periods[a]])) as Record<
       SimRandomAction,
@@ -120,11 +124,14 @@ export class Simulator {
         canRefreshMetrics: () => true,
       },
       actors: {
+        simPeer: simPeerLogic((id) => this.peersById.get(id)),
         heartbeat: fromPromise(async () => this.heartbeat()),
-        AddPeer: work(() => this.addPeer()),
+        AddPeer: work((a) => this.addPeer(Number(a.peer))),
         RemovePeer: work((a) => this.removePeer(Number(a.peer))),
         AddTopic: work((a) => this.addTopic(String(a.topic))),
-        RemoveTopic: work((a) => this.removeTopic(String(a.topic))),
+        RemoveTopic: fromPromise<string | undefined, { args: Readonly<Record<string, unknown>> | undefined }>(
+          async ({ input }) => this.removeTopic(String(input.args?.topic)),
+        ),
         PeakRandTopic: work((a) => this.peakTopic(String(a.topic))),
         AddRandomFriend: work(async (a) => this.befriend(Number(a.peer), Number(a.friend))),
         GC: work(async () => this.gc()),
@@ -175,26 +182,23 @@ export class Simulator {
   /** Sends `add.<action>`; resolves when its work ended (false: refused). */
   private async fire(action: SimAction, args: ActionArgs | null): Promise<boolean> {
     this.send(action, args)
-    const active = () => (this.actor.getSnapshot().value as Record<string, string>)[action] === 'active'
-    if (!active()) return false
-    await new Promise<void>((resolve) => {
-      const sub = this.actor.subscribe({
-        next: () => {
-          if (!active()) {
-            sub.unsubscribe()
-            resolve()
-          }
-        },
-        error: () => resolve(),
-        complete: () => resolve(),
-      })
-    })
+    const active = (s: { value: unknown }) => (s.value as Record<string, string>)[action] === 'active'
+    if (!active(this.actor.getSnapshot())) return false
+    // a stopped or failed simulator ends the wait too
+    await waitFor(this.actor, (s) => !active(s)).catch(() => {})
     return true
   }
 
   private send(action: SimAction, args: ActionArgs | null): void {
     if (this.actor.getSnapshot().status !== 'active') return
-    this.actor.send(args === null ? { type: `add.${action}` } : { type: `add.${action}`, args })
+    // AddPeer names the peer it adds: the simulator spawns it as the action starts
+    const named = action === 'AddPeer' && args !== null ? { ...args, peer: this.world.nextPeerNumber() } : args
+    this.actor.send(named === null ? { type: `add.${action}` } : { type: `add.${action}`, args: named })
+  }
+
+  /** A child of the `sim` actor (a peer or a topic) by id. */
+  private child(id: string): AnyActorRef | undefined {
+    return (this.actor.getSnapshot().children as Record<string, AnyActorRef | undefined>)[id]
   }
 
   private async heartbeat(): Promise<void> {
@@ -217,20 +221,25 @@ export class Simulator {
 
   private pubsubFor(n: number): PubsubFactory {
     const extra = this.hooks.gossipsubInit?.(n) ?? {}
+    const id = hostId(n)
     return (init) =>
       machinePubsub({
         ...init,
         ...extra,
-        id: `ps-${n}`,
-        parent: `sim-p${n}`,
+        id,
+        // the host actor is the sim peer's child, spawned as it started connecting
+        spawned: () => this.peers.get(n)?.hostActor(id),
         ...(this.hooks.recorder ? { recorder: this.hooks.recorder } : {}),
       })
   }
 
-  private async addPeer(): Promise<void> {
+  private async addPeer(n: number): Promise<void> {
     const model = this.world.newPeer()
+    // the sim actor spawned the peer's actor under the number AddPeer named
+    const actor = this.child(simPeerId(n)) as SimPeerActor | undefined
+    if (model.n !== n || !actor) throw new Error(`AddPeer: no actor for ${model.id}`)
     const ready = this.world.readyPeers()
-    const peer = new SimPeer(model, this.config, {
+    const peer = new SimPeer(model, actor, this.config, {
       seed: this.seed,
       pubsub: (n) => this.pubsubFor(n),
       registry: this.registry,
@@ -245,15 +254,15 @@ export class Simulator {
         return picks.map((p) => p.host!)
       },
       onMessage: (n, _topic, data) => this.delivery.received(n, data),
-      forward: (n, state, args) => {
-        const type = `peer.${state}` as 'peer.TopicJoined' | 'peer.TopicLeft' | 'peer.MsgsSent'
-        if (this.actor.getSnapshot().status === 'active') this.actor.send({ type, args: { ...args, peer: n } })
+      release: (id) => {
+        if (this.actor.getSnapshot().status === 'active') this.actor.send({ type: 'peer.Stopped', args: { peer: id } })
       },
       ...(this.hooks.onHost ? { onHost: this.hooks.onHost } : {}),
       ...(this.hooks.hostNetwork ? { network: this.hooks.hostNetwork } : {}),
       ...(this.hooks.recorder ? { recorder: this.hooks.recorder } : {}),
     })
     this.peers.set(model.n, peer)
+    this.peersById.set(model.id, peer)
     this.world.counters.peersAdded++
     try {
       await peer.start(PEER_START_TIMEOUT_MS)
@@ -261,6 +270,7 @@ export class Simulator {
       this.hooks.onNotice?.(`AddPeer: ${err instanceof Error ? err.message : String(err)}`)
       this.peers.delete(model.n)
       this.world.peers.delete(model.n)
+      this.peersById.delete(model.id)
       await peer.stop(1000).catch(() => {})
       throw err
     }
@@ -283,6 +293,7 @@ export class Simulator {
     this.hooks.onHostStopped?.(n)
     this.peers.delete(n)
     this.world.peers.delete(n)
+    this.peersById.delete(model.id)
     this.world.counters.peersRemoved++
     this.hooks.onNotice?.(`removed sim-p${n}`)
   }
@@ -294,15 +305,17 @@ export class Simulator {
     await this.joinMany(t, this.config.initial.peersPerTopic)
   }
 
-  private async removeTopic(name: string): Promise<void> {
+  /** Resolves with the name of the topic removed: the sim actor then stops its machine. */
+  private async removeTopic(name: string): Promise<string | undefined> {
     const t = this.world.topics.get(name)
-    if (!t) return
+    if (!t) return undefined
     await Promise.allSettled([...t.peers].map((n) => this.leave(n, name)))
     this.world.topics.delete(name)
     for (const [id, m] of this.world.pending) if (m.topic === name) this.world.pending.delete(id)
     this.topics.remove(t)
     this.hooks.onTopicRemoved?.(name)
     this.world.counters.topicsRemoved++
+    return name
   }
 
   private async peakTopic(name: string): Promise<void> {

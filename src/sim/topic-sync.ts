@@ -1,14 +1,14 @@
-// Topic sync: owns the topic machines (`sim-t-<name>`) and derives each from its topic's peers and
-// message window. State names come from the topic machine: its event types for the states the
-// simulator drives, its schema for the states a status block lists.
-import { type Actor, createActor } from 'xstate'
+// Topic sync: derives each topic machine (`sim-t-<name>`, a child the `sim` actor spawned) from its
+// topic's peers and message window. State names come from the topic machine: its event types for the
+// states the simulator drives, its schema for the states a status block lists.
+import type { ActorRefFrom, AnyActorRef } from 'xstate'
 import { compileProbe, deriveMachine, type MachineSchema } from '../../machines/schema.js'
 import { type TopicEvent, topicMachine } from '../../machines/topic.js'
 import type { SimConfig } from '../config/sim.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import type { TopicModel, World } from './world.js'
 
-type TopicActor = Actor<typeof topicMachine>
+type TopicActor = ActorRefFrom<typeof topicMachine>
 
 /** the topic states the simulator adds and removes (the rest are auto or flags) */
 type DrivenState = Extract<TopicEvent, { type: `add.${string}` }>['type'] extends `add.${infer S}`
@@ -33,39 +33,44 @@ function topicSchema(): TopicSchema {
 }
 
 export class TopicSync {
-  private readonly actors = new Map<string, TopicActor>()
+  /** the topics whose machines are synced, by name: their actor ids */
+  private readonly ids = new Map<string, string>()
 
   constructor(
     private readonly world: World,
     private readonly config: SimConfig,
     private readonly now: () => number,
     private readonly recorder: Recorder | undefined,
+    /** the `sim` actor's child of this id */
+    private readonly actorOf: (id: string) => AnyActorRef | undefined,
   ) {}
 
-  /** Starts the machine of a new topic. */
+  /** Syncs the machine of a new topic (AddTopic spawned it). */
   add(t: TopicModel): void {
-    const actor = createActor(topicMachine, this.recorder ? this.recorder.actorOptions(t.id, 'sim') : {})
-    actor.start()
-    this.actors.set(t.name, actor)
+    this.ids.set(t.name, t.id)
   }
 
-  /** Stops the machine of a removed topic. */
+  /** A topic is removed: the `sim` actor stops its machine when RemoveTopic ends. */
   remove(t: TopicModel): void {
-    this.actors.get(t.name)?.stop()
-    this.actors.delete(t.name)
+    this.ids.delete(t.name)
+    // xstate does not inspect a stop
     this.recorder?.detach(t.id)
   }
 
+  /** The simulator stops (its children with it). */
   stopAll(): void {
-    for (const [name, t] of this.actors) {
-      t.stop()
-      this.recorder?.detach(`sim-t-${name}`)
-    }
+    for (const id of this.ids.values()) this.recorder?.detach(id)
+    this.ids.clear()
+  }
+
+  private actor(name: string): TopicActor | undefined {
+    const id = this.ids.get(name)
+    return id === undefined ? undefined : (this.actorOf(id) as TopicActor | undefined)
   }
 
   /** The active states of a topic's machine, in schema order; none when it has no machine. */
   activeStates(name: string): string[] {
-    const snap = this.actors.get(name)?.getSnapshot()
+    const snap = this.actor(name)?.getSnapshot()
     if (!snap) return []
     const { schema, probe } = topicSchema()
     const mask = probe(snap)
@@ -74,7 +79,7 @@ export class TopicSync {
 
   /** Derives the topic machine from the topic's peers and message window. */
   sync(t: TopicModel): void {
-    const actor = this.actors.get(t.name)
+    const actor = this.actor(t.name)
     if (actor?.getSnapshot().status !== 'active') return
     const members = t.peers.size
     const want: Record<DrivenState, boolean> = {

@@ -79,6 +79,11 @@ export class World {
   private nextPeer = 0
   private topicSeq = 0
 
+  /** The number the next peer will have. */
+  nextPeerNumber(): number {
+    return this.nextPeer
+  }
+
   newPeer(): PeerModel {
     const n = this.nextPeer++
     const p: PeerModel = {

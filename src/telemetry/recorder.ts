@@ -130,6 +130,7 @@ export class Recorder {
   private readonly bySession = new Map<string, Tracked>()
   private readonly byId = new Map<string, Tracked>()
   private readonly derivations = new WeakMap<object, CachedDerivation>()
+  private readonly notMachines = new WeakSet<object>()
   private readonly snapshotEvery: number
   private readonly now: () => number
   private readonly source: string | undefined
@@ -162,7 +163,10 @@ export class Recorder {
     return () => this.subscribers.delete(fn)
   }
 
-  /** Options for `createActor`: the actor is recorded as machine `id` under `parent`. */
+  /**
+   * Options for `createActor`: the root actor is recorded as machine `id` (under `parent`, a label for
+   * trees built by hand). Actors it spawns are recorded under it without being named here.
+   */
   actorOptions(id: string, parent: string | null = null): { id: string; inspect: (ev: InspectionEvent) => void } {
     this.pending.set(id, parent)
     return { id, inspect: this.inspect }
@@ -282,15 +286,21 @@ export class Recorder {
     const ref = ev.actorRef as AnyActorRef
     switch (ev.type) {
       case '@xstate.actor': {
-        if (!this.pending.has(ref.id)) return
-        const parent = this.pending.get(ref.id) ?? null
-        this.pending.delete(ref.id)
+        // recorded: the actors named to `actorOptions` and every psm machine spawned under a recorded one
+        const up = (ref as { _parent?: AnyActorRef })._parent
+        const named = this.pending.has(ref.id)
+        if (!named && !(up && this.bySession.has(up.sessionId))) return
+        // the parent is the actor that spawned this one; only a root actor keeps the label it was given
+        const parent = up ? up.id : (this.pending.get(ref.id) ?? null)
+        if (named) this.pending.delete(ref.id)
         const logic = (ref as unknown as { logic: object }).logic
+        if (this.notMachines.has(logic)) return
         let d: CachedDerivation
         try {
           d = this.derive(logic)
         } catch {
-          return // not a psm machine
+          this.notMachines.add(logic) // not a psm machine (e.g. a machine's invoked work)
+          return
         }
         const schema = d.derived.schema
         const t: Tracked = {

@@ -8,19 +8,35 @@ import { randomWalk, relationChecker } from '../helpers/relations.js'
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8]
 const STEPS = 400
-const INPUT: Record<string, unknown> = { 'bootstrap-flow': { topic: 't1' }, 'sim-peer': { peer: 'p1' } }
+/** children each parent spawns in a walk (its events name peer 1 and topic t1), by the end of their ids */
+const SPAWNS: Record<string, string[]> = {
+  simulator: ['sim-p1', 'sim-t-t1'],
+  'sim-peer': ['ps-1'],
+  // `<discovery id>-bf-<topic>`: the walked actor has xstate's default id
+  discovery: ['-bf-t1'],
+}
+const INPUT: Record<string, unknown> = { 'bootstrap-flow': { topic: 't1' }, 'sim-peer': { peer: 'p1', host: 'ps-1' } }
 
 describe('relations hold on every snapshot of a random walk', () => {
   for (const { type, machine } of machineCatalog()) {
     test(type, async () => {
       const seen = new Set<string>()
+      const children = new Set<string>()
       for (const seed of SEEDS) {
         for (const failingActors of [false, true]) {
           const r = await randomWalk(machine, { seed, steps: STEPS, input: INPUT[type], failingActors })
           expect(r.violations, `seed ${seed}${failingActors ? ', failing actors' : ''}`).toEqual([])
           expect(r.snapshots).toBeGreaterThan(10)
           for (const x of r.seen) seen.add(x)
+          for (const id of r.children) children.add(id)
         }
+      }
+      // the children a machine spawns were spawned (and, with failing actors, failed into Exception)
+      for (const id of SPAWNS[type] ?? []) {
+        expect(
+          [...children].some((c) => c.endsWith(id)),
+          `${type} spawns …${id}`,
+        ).toBe(true)
       }
       // the walk reached every state that can be active (Multi states never stay active)
       const states = relationChecker(machine).states.filter((s) => !s.multi)

@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest'
-import { fromPromise } from 'xstate'
+import { type AnyActorRef, fromPromise } from 'xstate'
 import { deriveSchema } from '../../machines/schema.js'
 import { simPeerMachine } from '../../machines/sim-peer.js'
+import { simulatorMachine } from '../../machines/simulator.js'
 import { recorded, tick, until } from '../helpers/record.js'
 
 function fakePeer() {
@@ -86,5 +87,37 @@ describe('sim peer machine', () => {
     expect(r.last()).toMatchObject({ accepted: true })
     expect(r.last().added).toContain('Connected')
     expect(r.last().removed).toContain('Connecting')
+  })
+
+  test("connecting spawns the host machine as a child; a child that fails is the peer's Exception", async () => {
+    const m = simPeerMachine.provide({
+      actors: {
+        connect: fromPromise(() => new Promise<void>(() => {})),
+        // a host that fails at once: any logic may stand in for the child machine
+        pubsubHost: fromPromise(async () => {
+          throw new Error('host failed')
+        }) as never,
+      },
+    })
+    const r = recorded(m, 'sim-p4', { peer: 'sim-p4', host: 'ps-4' })
+    r.actor.send({ type: 'add.Start' })
+    await until(() => r.active().has('Exception'))
+    expect(r.txs().map((t) => t.event)).toContain('error.ps-4')
+    // the peer goes on: the failure is its state, not its end
+    expect(r.actor.getSnapshot().status).toBe('active')
+    expect(r.records()).toContainEqual(expect.objectContaining({ kind: 'machine', id: 'sim-p4', parent: null }))
+  })
+
+  test('the host child is recorded under the peer, the peer under the simulator that spawned it', async () => {
+    const r = recorded(simulatorMachine, 'sim')
+    r.actor.send({ type: 'add.Start' })
+    r.actor.send({ type: 'add.AddPeer', args: { peer: 5 } })
+    const peer = r.actor.getSnapshot().children['sim-p5'] as AnyActorRef
+    peer.send({ type: 'add.Start' })
+    await until(() => r.records().some((x) => x.kind === 'machine' && x.id === 'ps-5'))
+    const machines = r.records().filter((x) => x.kind === 'machine')
+    expect(machines).toContainEqual(expect.objectContaining({ id: 'sim-p5', parent: 'sim', type: 'sim-peer' }))
+    expect(machines).toContainEqual(expect.objectContaining({ id: 'ps-5', parent: 'sim-p5', type: 'pubsub-host' }))
+    r.actor.stop()
   })
 })

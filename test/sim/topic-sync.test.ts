@@ -1,5 +1,7 @@
 // Topic sync and delivery checks, the two rooms split out of the simulator runtime, with a fake clock.
 import { describe, expect, it } from 'vitest'
+import { type AnyActorRef, createActor } from 'xstate'
+import { topicMachine } from '../../machines/topic.js'
 import { defaultSimConfig } from '../../src/config/sim.js'
 import { TopicSync } from '../../src/sim/topic-sync.js'
 import { DeliveryCheck } from '../../src/sim/verify.js'
@@ -10,8 +12,17 @@ describe('TopicSync', () => {
     const config = { ...defaultSimConfig(), peaking: { ...defaultSimConfig().peaking, threshold: 2 } }
     const world = new World()
     let now = 1_000_000
-    const sync = new TopicSync(world, config, () => now, undefined)
+    // the topic machines are the sim actor's children: here a map stands in for its children
+    const children = new Map<string, AnyActorRef>()
+    const sync = new TopicSync(
+      world,
+      config,
+      () => now,
+      undefined,
+      (id) => children.get(id),
+    )
     const t = world.addTopic('a')
+    children.set(t.id, createActor(topicMachine, { id: t.id }).start())
     sync.add(t)
     expect(sync.activeStates('a')).toEqual(['Stale'])
     t.peers.add(1)
