@@ -159,7 +159,7 @@ function duplicateKey(root: unknown): { path: Path; start: number | undefined } 
         stack.push({ node: pair.value, path: [...path, seg] })
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => stack.push({ node: item, path: [...path, i] }))
+      for (const [i, item] of node.items.entries()) stack.push({ node: item, path: [...path, i] })
     }
   }
   return undefined
