@@ -82,7 +82,8 @@ export async function main(argv: string[]): Promise<number> {
       )
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
-    return 0
+    // stopped by a signal: 128 + its number, after every sink is flushed (src/cli/signals.ts)
+    return interrupt.exitCode(0)
   } finally {
     interrupt.dispose()
   }
