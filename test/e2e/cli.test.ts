@@ -96,6 +96,24 @@ describe('psm binary', () => {
     )
   })
 
+  test('an empty config is one line and exit 2, never a silent run on the defaults', async () => {
+    const empty = join(dir, 'empty.yml')
+    writeFileSync(empty, '')
+    for (const cmd of ['sim', 'bench']) {
+      const res = await runPsm([cmd, '--config', empty])
+      expect(res.code, res.stderr).toBe(2)
+      expect(res.stderr).toBe(
+        `psm ${cmd}: ${empty}: the config is empty (leave out the file to run on the built-in defaults)\n`,
+      )
+      expect(res.stdout).toBe('')
+    }
+    const junk = join(dir, 'junk.yml')
+    writeFileSync(junk, `"\\e]0;pwned\\a${'x'.repeat(3000)}"\n`)
+    const res = await runPsm(['sim', '--config', junk])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toBe(`psm sim: ${junk}: '\\x1b]0;pwned\\x07${'x'.repeat(30)}…' is not a mapping of keys\n`)
+  })
+
   test('psm sim --initial-peers starts that many peers and says how fast the network grows', async () => {
     const res = await runPsm(['sim', '--max-peers', '300', '--initial-peers', '12', '--duration', '1s', '--json'], {
       timeoutMs: 90_000,
