@@ -59,6 +59,11 @@ function joinNegativeValues(argv: readonly string[], specs: FlagSpecs): string[]
   const out: string[] = []
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!
+    if (a === '--') {
+      // everything after the terminator is a positional, as parseArgs reads it
+      out.push(...argv.slice(i))
+      break
+    }
     const next = argv[i + 1]
     const name = a.startsWith('--') ? a.slice(2) : undefined
     if (name !== undefined && specs[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
