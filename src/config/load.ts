@@ -118,7 +118,7 @@ function checkOrThrow<T>(schema: Schema<T>, value: unknown, toError: (issue: Con
 function checkFile<T>(schema: Schema<T>, name: string, text: string, origins: Map<string, Origin>): T {
   const lineCounter = new LineCounter()
   // yaml's own duplicate-key check compares each key with every earlier one of its mapping (quadratic:
-  // a 1 MB file of keys took 24 s); duplicateKey below does the same check with a set
+  // 250 KB of keys took 4.4 s, 500 KB 24 s); duplicateKey below does the same check with a set, linearly
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
   const parseError = doc.errors[0]
   if (parseError) {
