@@ -38,7 +38,8 @@ const RUN_USAGE = 'psm bench [run] [--config bench.yml] [--out DIR] [--hosts 5,1
 const RUN_SUMMARY =
   'Runs `psm scenario simple-discovery` for every hosts × msgs cell and implementation, each run in a fresh\n' +
   'process, interleaved; writes bench.md, charts/*.svg and results.json. Exit 0 when every run succeeded,\n' +
-  '1 when some failed (they are counted in the report), 2 for bad config or flags, 130 on Ctrl-C (partial report).\n' +
+  '1 when some failed (they are counted in the report), 2 for bad config or flags; Ctrl-C, SIGTERM or SIGHUP\n' +
+  'write a partial report and exit 130, 143 or 129 (128 + the signal).\n' +
   "Compare two reports with 'psm bench compare A B'; rebuild one with 'psm bench report RESULTS'."
 const COMPARE_USAGE = 'psm bench compare A B [--metric wallMs,cpuMs] [--json]'
 const COMPARE_SUMMARY =
@@ -73,7 +74,7 @@ async function run(argv: string[]): Promise<number> {
   const config = loadBenchConfig({ path: flags.config, env: process.env, flags })
   const { runBench } = await import('../src/bench/bench.js')
   const controller = new AbortController()
-  // a second Ctrl-C exits at once with 130, without a report
+  // a second signal exits at once (130 for Ctrl-C), without a report
   const interrupt = onInterrupt()
   interrupt.signalled.then(() => {
     process.stderr.write(
@@ -93,7 +94,7 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(
       `${outcome.complete ? 'report' : 'partial report'}: ${outcome.dir}/bench.md (${runs} runs, ${outcome.failures} failed)\n`,
     )
-    if (!outcome.complete) return 130
+    if (!outcome.complete) return interrupt.exitCode(130)
     if (outcome.failures > 0) throw new RunFailedError(`${outcome.failures} of ${runs} runs failed (see the report)`)
     return 0
   } finally {

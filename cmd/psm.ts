@@ -1,5 +1,6 @@
 // `psm`: the dispatcher. Each command lives in cmd/<name>.ts and exports `main(argv)`.
 import { CLOCKED_COMMANDS } from '../src/clock/virtual-mode.js'
+import { excerpt } from '../src/config/excerpt.js'
 import { errorMessage, PsmError } from '../src/errors.js'
 
 export interface Command {
@@ -44,6 +45,8 @@ export function usage(): string {
 
 export async function run(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
+  // `psm help sim` is `psm sim --help`
+  if (name === 'help' && rest[0] !== undefined) return run([rest[0], '--help'])
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage())
     return name === undefined ? 2 : 0
@@ -55,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const cmd = COMMANDS[name]
   if (!cmd) {
-    process.stderr.write(`psm: unknown command '${name}'\n\n${usage()}`)
+    process.stderr.write(`psm: unknown command '${excerpt(name)}' (see 'psm --help' for the commands)\n`)
     return 2
   }
   try {

@@ -20,7 +20,16 @@ const FLAGS = {
     value: 'DUR',
     description: 'how long to run, e.g. 30s, 5m; 0 runs until Ctrl-C (default 60s)',
   },
-  'max-peers': { type: 'string', value: 'N', description: 'AddPeer is refused at N peers (default 20)' },
+  'max-peers': {
+    type: 'string',
+    value: 'N',
+    description: 'AddPeer is refused at N peers (default 20); the network grows toward N one peer per AddPeer period',
+  },
+  'initial-peers': {
+    type: 'string',
+    value: 'N',
+    description: 'peers started before the first heartbeat, at most --max-peers (default 10)',
+  },
   seed: { type: 'string', value: 'N', description: 'repeat the simulator decisions of an earlier run' },
   clock: {
     type: 'string',
@@ -34,7 +43,11 @@ const FLAGS = {
     description: 'serve Prometheus metrics at http://HOST:PORT/metrics (default 127.0.0.1:9464)',
   },
   trace: { type: 'string', value: 'EXPORTER', description: 'otlp | jaeger | file | off (default off)' },
-  log: { type: 'string', value: 'FILE', description: 'write the transition log (.jsonl, .jsonl.gz)' },
+  log: {
+    type: 'string',
+    value: 'FILE|DIR/',
+    description: 'write the transition log (.jsonl, .jsonl.gz); a folder: a new DIR/sim-<time>.jsonl.gz',
+  },
   dbg: {
     type: 'string',
     value: 'HOST:PORT',
@@ -62,7 +75,12 @@ const FLAGS = {
 
 const SUMMARY = `Runs a simulated pubsub network in this process: peers come and go, topics appear, peak and go
 stale, peers befriend each other, join topics and publish, and the simulator checks that messages arrive.
-Prints a status block every printInterval (10s). Ctrl-C stops cleanly and flushes every sink.
+Prints a status block every printInterval (10s). Growth: the sim starts --initial-peers peers, then
+AddPeer adds one every periods.AddPeer (3s) and RemovePeer takes one every periods.RemovePeer (50s), so
+--max-peers 300 alone takes ~15 minutes to fill: add --initial-peers 300 to start at that size. The first
+line and each status block say how fast the network grows and when it reaches its limit.
+Ctrl-C, SIGTERM or SIGHUP stop cleanly: every sink is flushed, the final block printed, and the exit code
+is 128 + the signal (130, 143, 129); a second signal exits at once.
 Env overrides (after sim.yml, before flags): SIM_DURATION, SIM_MAX_PEERS, SIM_METRICS, SIM_AM_DEBUG,
 SIM_AM_LOG_LEVEL, PS_AM_DEBUG, PS_AM_LOG_LEVEL, PS_TRACING_HOST, PS_TRACING_AM.
 Without a network model (sim.yml's network:, --network, --latency, --bandwidth) peers talk over in-process
@@ -114,7 +132,8 @@ export async function main(argv: string[]): Promise<number> {
       )
     }
     if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`)
-    return 0
+    // stopped by a signal: 128 + its number, after every sink is flushed (src/cli/signals.ts)
+    return interrupt.exitCode(0)
   } finally {
     interrupt.dispose()
   }

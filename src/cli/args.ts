@@ -36,12 +36,44 @@ export function parseFlags<S extends FlagSpecs>(command: string, argv: readonly 
     }
   }
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true })
+    const args = joinNegativeValues(argv, specs)
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals: true })
     return { flags: values as ParsedFlags<S>, positionals }
   } catch (err) {
-    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err)
-    throw new UsageError(`${command}: ${msg} (see 'psm ${command} --help')`)
+    // node's unknown-option text goes on about positionals after `--`: the flag's name is what matters
+    const msg = (err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)).replace(
+      /\. To specify a positional argument.*$/,
+      '',
+    )
+    // cmd/psm.ts prefixes `psm <command>: `; the message does not repeat it
+    throw new UsageError(`${msg} (see 'psm ${command} --help')`, { command })
   }
+}
+
+/**
+ * `--max-peers -3` as `--max-peers=-3`: parseArgs calls a value that starts with a dash ambiguous, while a
+ * negative number after a flag that takes a value can only be that value, which the flag's own check then
+ * judges ("-3 is below the minimum 1") instead of a message about dashes.
+ */
+function joinNegativeValues(argv: readonly string[], specs: FlagSpecs): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--') {
+      // everything after the terminator is a positional, as parseArgs reads it
+      out.push(...argv.slice(i))
+      break
+    }
+    const next = argv[i + 1]
+    const name = a.startsWith('--') ? a.slice(2) : undefined
+    if (name !== undefined && specs[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`)
+      i++
+    } else {
+      out.push(a)
+    }
+  }
+  return out
 }
 
 export function formatHelp(usage: string, summary: string, specs: FlagSpecs): string {

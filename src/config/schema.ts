@@ -3,6 +3,7 @@
 // name the key path. It knows nothing of files: src/config/load.ts adds file names, lines, env and flags.
 
 import { formatMs, parseDuration } from './duration.js'
+import { excerpt } from './excerpt.js'
 import { formatHostPort, parseHostPort } from './host-port.js'
 
 export type Path = readonly (string | number)[]
@@ -46,12 +47,13 @@ export interface ListSchema<T> extends Schema<T[]> {
 
 export function formatPath(path: Path): string {
   let out = ''
-  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? seg : `.${seg}`
+  // keys come from the user's file: quoted as short escaped excerpts like any other input
+  for (const seg of path) out += typeof seg === 'number' ? `[${seg}]` : out === '' ? excerpt(seg) : `.${excerpt(seg)}`
   return out
 }
 
 export function show(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`
+  if (typeof value === 'string') return `'${excerpt(value)}'`
   if (value === undefined) return 'nothing'
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value)
   if (Array.isArray(value)) return 'a list'
@@ -89,7 +91,9 @@ export function number(opts: NumberOptions = {}): Schema<number> {
       if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, `${show(value)} is not ${kindWord}`)
       const n = value as number
       if (opts.integer && !Number.isInteger(n)) fail(path, `${n} is not a whole number`)
-      if (opts.min !== undefined && n < opts.min) fail(path, `${n} is below the minimum ${opts.min}`)
+      // a count that must be positive says so (`--max-peers -3`), after the minimum the other checks name
+      const positive = opts.integer && opts.min === 1 ? ' (a positive whole number)' : ''
+      if (opts.min !== undefined && n < opts.min) fail(path, `${n} is below the minimum ${opts.min}${positive}`)
       if (opts.max !== undefined && n > opts.max) fail(path, `${n} is above the maximum ${opts.max}`)
       return n
     },

@@ -150,6 +150,7 @@ const metricsFlag = (value: string | boolean, _path: Path): boolean => value !==
 export const SIM_FLAGS: readonly Override<SimConfig>[] = [
   { name: 'duration', path: 'duration' },
   { name: 'max-peers', path: 'limits.maxPeers' },
+  { name: 'initial-peers', path: 'initial.peers' },
   { name: 'seed', path: 'seed' },
   { name: 'clock', path: 'clock' },
   {
@@ -215,6 +216,7 @@ export const SIM_CHECKS: readonly Check<SimConfig>[] = [
 export interface SimFlags {
   duration?: string
   'max-peers'?: string
+  'initial-peers'?: string
   seed?: string
   clock?: string
   metrics?: string | boolean

@@ -1,5 +1,6 @@
 // `runSim`: one simulator run with its telemetry — transition log, live debugger stream, metrics
 // endpoint, traces — started before the network and flushed after it, on any kind of stop.
+import { statSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { activeClock } from '../clock/virtual-install.js'
 import type { ClockMode } from '../clock/virtual-mode.js'
@@ -18,6 +19,7 @@ import { type MetricsServer, parseMetricsAddress, startMetricsServer } from '../
 import { Recorder } from '../telemetry/recorder.js'
 import type { NetworkLogEntry, Sink } from '../telemetry/records.js'
 import type { HostTracer, TraceReport, TraceSink } from '../telemetry/traces/otel.js'
+import { peerGrowth } from './growth.js'
 import { Simulator } from './runtime.js'
 import { formatStatus, type SimStats } from './stats.js'
 
@@ -129,7 +131,8 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
   })
 
   out(
-    `psm sim: seed ${seed}, ${config.initial.peers} initial peers (max ${config.limits.maxPeers}), ` +
+    `psm sim: seed ${seed}, ${config.initial.peers} initial peers (max ${config.limits.maxPeers}; ` +
+      `${peerGrowth(config, config.initial.peers)}), ` +
       `${config.duration ? `${config.duration / 1000}s` : 'until Ctrl-C'}` +
       `${logFile ? `, log ${logFile}` : ''}${server ? `, metrics ${server.url}` : ''}\n`,
   )
@@ -154,7 +157,10 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
     if (first === 'stop') interrupted = true
     else {
       if (config.printInterval > 0 && !opts.quiet) {
-        printer = setInterval(() => out(formatStatus(sim.stats(), Date.now() - t0)), config.printInterval)
+        printer = setInterval(() => {
+          const now = sim.stats()
+          out(formatStatus(now, Date.now() - t0, 'status', peerGrowth(config, now.peers)))
+        }, config.printInterval)
       }
       const timers: Array<Promise<unknown>> = []
       if (config.duration > 0)
@@ -220,9 +226,19 @@ function publishStats(metrics: RunMetrics, s: SimStats, model: NetworkModel | un
   for (const t of s.perTopic) metrics.sim.peersPerTopic(t.name, t.peers)
 }
 
-/** `dir/` (a trailing slash) means a new timestamped file in dir: `dir/sim-2026-11-21T06-27-34.jsonl.gz` (real time, so that virtual runs do not share a name). */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/** `dir/` (a trailing slash, or an existing folder) means a new timestamped file in dir: `dir/sim-2026-11-21T06-27-34.jsonl.gz` (real time, so that virtual runs do not share a name). */
 export function resolveLogPath(log: string | null, now: Date = new RealDate()): string | null {
-  if (!log || !/[\\/]$/.test(log)) return log
+  if (!log) return log
+  const folder = /[\\/]$/.test(log) ? log : isDirectory(log) ? `${log}/` : undefined
+  if (folder === undefined) return log
   const stamp = now.toISOString().slice(0, 19).replace(/:/g, '-')
-  return `${log}sim-${stamp}.jsonl.gz`
+  return `${folder}sim-${stamp}.jsonl.gz`
 }

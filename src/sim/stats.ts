@@ -71,11 +71,12 @@ export function collectStats(
 }
 
 /** The status block printed every printInterval. */
-export function formatStatus(s: SimStats, elapsedMs: number, title = 'status'): string {
+export function formatStatus(s: SimStats, elapsedMs: number, title = 'status', growth?: string): string {
   const secs = (elapsedMs / 1000).toFixed(0)
   const rows: Array<[string, string | number]> = [
     ['time', `${secs}s`],
     ['peers', `${s.peers} (${s.readyPeers} ready)`],
+    ...(growth ? [['peer growth', growth] as [string, string]] : []),
     ['topics', s.topics],
     ['connections', s.connections],
     ['conns/peer', s.peers ? ((2 * s.connections) / s.peers).toFixed(1) : '0'],

@@ -45,7 +45,7 @@ describe('bench config', () => {
     ['hosts:\n  - 5\n  - five\n', "bench.yml:3: hosts[1]: 'five' is not a whole number"],
     ['hosts: []\n', 'bench.yml:1: hosts: has 0 item(s); at least 1 needed'],
     ['msgs: [20, 20]\n', 'bench.yml:1: msgs[1]: 20 is listed twice'],
-    ['iterations: 0\n', 'bench.yml:1: iterations: 0 is below the minimum 1'],
+    ['iterations: 0\n', 'bench.yml:1: iterations: 0 is below the minimum 1 (a positive whole number)'],
     ['impls: [vanilla, turbo]\n', "bench.yml:1: impls[1]: 'turbo' is not one of vanilla, machine"],
     ['timeout: 10ms\n', 'bench.yml:1: timeout: 10ms is below the minimum 1s'],
     ['warmups: 2\n', 'bench.yml:1: warmups: unknown key'],
@@ -62,7 +62,7 @@ describe('bench config', () => {
   it.each([
     [{ NUM_HOSTS: '5,x' }, "NUM_HOSTS: hosts[1]: 'x' is not a whole number"],
     [{ NUM_HOSTS: '1' }, 'NUM_HOSTS: hosts[0]: 1 is below the minimum 2'],
-    [{ RAND_MSGS: '0' }, 'RAND_MSGS: msgs[0]: 0 is below the minimum 1'],
+    [{ RAND_MSGS: '0' }, 'RAND_MSGS: msgs[0]: 0 is below the minimum 1 (a positive whole number)'],
     [{ RAND_MSGS: ',' }, "RAND_MSGS: msgs[0]: '' is not a whole number"],
   ])('bad env %j → %s', (env, message) => {
     const err = errorOf(() => loadBenchConfig({ env }))

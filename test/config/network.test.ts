@@ -61,7 +61,8 @@ describe('network model files', () => {
         ],
       },
     })
-    expect(spec('').latency).toEqual({ kind: 'constant', ms: 0 })
+    // an empty model file is an error like any empty config, not a model of zero latency
+    expect(() => spec('')).toThrow(/: the config is empty/)
   })
 
   it('resolves files a model names relative to the model, and maps hosts with shadow.yaml', () => {

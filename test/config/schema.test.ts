@@ -60,7 +60,7 @@ describe('schema', () => {
   })
 
   it.each([
-    [{ n: 0 }, 'n', '0 is below the minimum 1'],
+    [{ n: 0 }, 'n', '0 is below the minimum 1 (a positive whole number)'],
     [{ n: 6 }, 'n', '6 is above the maximum 5'],
     [{ n: 2.5 }, 'n', '2.5 is not a whole number'],
     [{ n: '3' }, 'n', "'3' is not a whole number"],
@@ -70,7 +70,7 @@ describe('schema', () => {
     [{ d: '5x' }, 'd', "'5x' is not a duration"],
     [{ d: '5ms' }, 'd', '5ms is below the minimum 10ms'],
     [{ l: [] }, 'l', 'at least 1 needed'],
-    [{ l: [1, 0] }, 'l[1]', '0 is below the minimum 1'],
+    [{ l: [1, 0] }, 'l[1]', '0 is below the minimum 1 (a positive whole number)'],
     [{ l: [1, 1] }, 'l[1]', '1 is listed twice'],
     [{ l: 3 }, 'l', 'is not a list'],
     [{ hp: 'nope:port' }, 'hp', 'is not host:port'],
@@ -93,7 +93,9 @@ describe('schema', () => {
 
   it('parses text from env and flags with the same checks', () => {
     expect(int({ min: 1 }).fromText(' 12 ', [])).toBe(12)
-    expect(issue(() => int({ min: 1 }).fromText('0', ['k'])).message).toBe('0 is below the minimum 1')
+    expect(issue(() => int({ min: 1 }).fromText('0', ['k'])).message).toBe(
+      '0 is below the minimum 1 (a positive whole number)',
+    )
     expect(issue(() => int().fromText('12abc', [])).message).toContain("'12abc' is not a whole number")
     expect(boolean().fromText('1', [])).toBe(true)
     expect(boolean().fromText('off', [])).toBe(false)

@@ -47,7 +47,6 @@ describe('sim config', () => {
     expect(c.limits.maxPeers).toBe(40)
     expect(c.limits.maxTopics).toBe(10)
     expect(c.host).toEqual({ transport: 'memory', encrypter: 'plaintext', muxer: 'yamux', signing: 'unsigned' })
-    expect(loadSimConfig({ path: file('') })).toEqual(defaultSimConfig())
   })
 
   it.each([
@@ -76,7 +75,10 @@ describe('sim config', () => {
     ['initial: {topics: 11}\n', 'initial.topics 11 exceeds limits.maxTopics 10'],
     ['peaking: {threshold: 11}\n', 'peaking.threshold 11 exceeds limits.maxPeersPerTopic 10'],
     ['periodJitter: {min: 2}\n', 'periodJitter.min 2 exceeds periodJitter.max 1.25'],
-    ['duration: 1s\nduration: 2s\n', 'sim.yml:2: not valid YAML: Map keys must be unique'],
+    ['duration: 1s\nduration: 2s\n', 'sim.yml:2: duration: the key is given twice'],
+    ['limits:\n  maxPeers: 5\n  maxPeers: 6\n', 'sim.yml:3: limits.maxPeers: the key is given twice'],
+    ['', 'sim.yml: the config is empty (leave out the file to run on the built-in defaults)'],
+    ['# only a comment\n\n', 'sim.yml: the config is empty'],
     ['a: [1, 2\n', 'sim.yml:2: not valid YAML'],
     ['- 1\n- 2\n', 'sim.yml: a list is not a mapping of keys'],
   ])('bad file %j → %s', (text, message) => {
@@ -85,6 +87,36 @@ describe('sim config', () => {
     expect(err).toBeInstanceOf(InputError)
     expect(err.message).toContain(message.replace('sim.yml', path))
     expect(err.message).not.toContain('\n')
+  })
+
+  it('quotes at most a short, escaped excerpt of a value that is not a mapping', () => {
+    const junk = `\u001b[2J\u0007${'z'.repeat(5000)}`
+    const path = file(JSON.stringify(junk))
+    const err = errorOf(() => loadSimConfig({ path }))
+    expect(err).toBeInstanceOf(InputError)
+    expect(err.message).toBe(`${path}: '\\x1b[2J\\x07${'z'.repeat(35)}…' is not a mapping of keys`)
+    expect(err.message).not.toMatch(/\p{Cc}/u)
+  })
+
+  it('escapes control characters in an unknown key', () => {
+    const err = errorOf(() => loadSimConfig({ path: file('"bad\\x1bkey": 1\n') }))
+    expect(err.message).toContain('bad\\x1bkey: unknown key')
+    expect(err.message).not.toMatch(/\p{Cc}/u)
+  })
+
+  it('refuses a file above the size limit without parsing it', () => {
+    const path = file(`# ${'x'.repeat(1024 * 1024)}\nduration: 1s\n`)
+    const err = errorOf(() => loadSimConfig({ path }))
+    expect(err).toBeInstanceOf(InputError)
+    expect(err.message).toBe(`${path}: the config is 1,048,592 bytes, over the limit of 1,048,576 (1 MiB)`)
+  })
+
+  it('reads a config of many keys just under the size limit (the duplicate-key check is one pass)', () => {
+    // ~1 MB of mapping keys: yaml's own unique-key check made this quadratic (24 s); it is an unknown key
+    let text = 'duration: 1s\nlimits:\n'
+    for (let i = 0; text.length < 1_000_000; i++) text += `  k${i}: 1\n`
+    const err = errorOf(() => loadSimConfig({ path: file(text) }))
+    expect(err.message).toMatch(/:3: limits\.k0: unknown key/)
   })
 
   it('names a missing file', () => {

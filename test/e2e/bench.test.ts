@@ -170,7 +170,11 @@ describe('psm bench', () => {
 describe('psm bench input errors: exit 2 with one line naming the key', () => {
   it.each([
     [['bench', '--config', 'BAD'], {}, /^psm bench: .*bad\.yml:2: hosts\[1\]: 1 is below the minimum 2\n$/],
-    [['bench', '--iterations', '0'], {}, /^psm bench: --iterations: iterations: 0 is below the minimum 1\n$/],
+    [
+      ['bench', '--iterations', '0'],
+      {},
+      /^psm bench: --iterations: iterations: 0 is below the minimum 1 \(a positive whole number\)\n$/,
+    ],
     [
       ['bench', '--impl', 'turbo'],
       {},

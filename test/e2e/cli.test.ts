@@ -60,6 +60,70 @@ describe('psm binary', () => {
     expect(res.stderr).toContain("Unknown option '--frob'")
   })
 
+  test('an unknown command is one line; psm help CMD prints the command help', async () => {
+    const bad = await runPsm(['frobnicate'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toBe("psm: unknown command 'frobnicate' (see 'psm --help' for the commands)\n")
+    expect(bad.stdout).toBe('')
+    const hostile = await runPsm(['\u001b[31mred'])
+    expect(hostile.stderr).toContain("unknown command '\\x1b[31mred'")
+    const help = await runPsm(['help', 'sim'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(/^usage: psm sim/)
+    expect(help.stdout).toContain('--initial-peers N')
+    expect(help.stdout).toContain('--log FILE|DIR/')
+    expect(help.stdout).toMatch(/--max-peers 300 alone takes ~15 minutes/)
+    expect(help.stdout).toMatch(/128 \+ the signal \(130, 143, 129\)/)
+    const scenario = await runPsm(['help', 'scenario'])
+    expect(scenario.stdout).toMatch(/^usage: psm scenario/)
+  })
+
+  test('flag errors name the flag once: no repeated prefix, a negative count is out of range, not ambiguous', async () => {
+    const unknown = await runPsm(['sim', '--frob'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toBe("psm sim: Unknown option '--frob' (see 'psm sim --help')\n")
+    const compare = await runPsm(['bench', 'compare', '--frob'])
+    expect(compare.stderr).toMatch(/^psm bench compare: Unknown option '--frob'/)
+    const negative = await runPsm(['sim', '--max-peers', '-3'])
+    expect(negative.code).toBe(2)
+    expect(negative.stderr).toBe(
+      'psm sim: --max-peers: limits.maxPeers: -3 is below the minimum 1 (a positive whole number)\n',
+    )
+    const tooMany = await runPsm(['sim', '--initial-peers', '30'])
+    expect(tooMany.code).toBe(2)
+    expect(tooMany.stderr).toBe(
+      'psm sim: --initial-peers: initial.peers 30 exceeds limits.maxPeers 20 (RemovePeer could never fire)\n',
+    )
+  })
+
+  test('an empty config is one line and exit 2, never a silent run on the defaults', async () => {
+    const empty = join(dir, 'empty.yml')
+    writeFileSync(empty, '')
+    for (const cmd of ['sim', 'bench']) {
+      const res = await runPsm([cmd, '--config', empty])
+      expect(res.code, res.stderr).toBe(2)
+      expect(res.stderr).toBe(
+        `psm ${cmd}: ${empty}: the config is empty (leave out the file to run on the built-in defaults)\n`,
+      )
+      expect(res.stdout).toBe('')
+    }
+    const junk = join(dir, 'junk.yml')
+    writeFileSync(junk, `"\\e]0;pwned\\a${'x'.repeat(3000)}"\n`)
+    const res = await runPsm(['sim', '--config', junk])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toBe(`psm sim: ${junk}: '\\x1b]0;pwned\\x07${'x'.repeat(30)}…' is not a mapping of keys\n`)
+  })
+
+  test('psm sim --initial-peers starts that many peers and says how fast the network grows', async () => {
+    const res = await runPsm(['sim', '--max-peers', '300', '--initial-peers', '12', '--duration', '1s', '--json'], {
+      timeoutMs: 90_000,
+    })
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stderr).toMatch(/12 initial peers \(max 300; \+1 peer per 3s, -1 per 50s: 300 in ~15m\)/)
+    const summary = JSON.parse(res.stdout) as { stats: { peers: number } }
+    expect(summary.stats.peers).toBeGreaterThanOrEqual(12)
+  })
+
   test('a recorder log round-trips through psm log validate and psm log stats', async () => {
     const file = join(dir, 'all.jsonl.gz')
     const rec = new Recorder({ source: 'cli test', snapshotEvery: 2 })

@@ -48,7 +48,7 @@ describe('psm sim', () => {
     }
   })
 
-  test('SIGINT mid-run: exit 0, the final block, and a log that ends on a complete line and validates', async () => {
+  test('SIGINT mid-run: exit 130, the final block, and a log that ends on a complete line and validates', async () => {
     const log = join(dir, 'sigint.jsonl')
     const child = spawn(process.execPath, [PSM_BIN, 'sim', '--config', FAST, '--duration', '0', '--log', log], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,7 +69,7 @@ describe('psm sim', () => {
     })
     child.kill('SIGINT')
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-    expect(code, out).toBe(0)
+    expect(code, out).toBe(130)
     expect(out).toContain('--- sim final (interrupted) ---')
     const text = readFileSync(log, 'utf8')
     expect(text.endsWith('\n')).toBe(true)

@@ -192,6 +192,27 @@ describe('provisioning and compose', () => {
     const ports = (s: string) =>
       (config.services[s]?.ports ?? []).map((p) => (typeof p === 'string' ? p : `${p.published}:${p.target}`))
     for (const p of ['16686', '4317', '4318']) expect(ports('jaeger').some((x) => x.includes(`${p}:${p}`))).toBe(true)
+    // nothing open beyond this machine: every published port on 127.0.0.1, host-network services on loopback
+    const raw = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+      services: Record<string, { ports?: string[]; network_mode?: string; command?: string[] }>
+    }
+    for (const [name, s] of Object.entries(raw.services)) {
+      for (const p of s.ports ?? []) expect(p, `${name} publishes ${p}`).toMatch(/^127\.0\.0\.1:/)
+    }
+    expect(raw.services.prometheus?.network_mode).toBe('host')
+    expect(raw.services.prometheus?.command).toContain('--web.listen-address=127.0.0.1:9090')
+    expect(config.services.grafana?.environment).toMatchObject({ GF_SERVER_HTTP_ADDR: '127.0.0.1' })
+    expect(raw.services.sim?.command).toContain('--metrics=127.0.0.1:9464')
+    const bridge = run('docker-compose', ['-f', 'docker-compose.yml', '-f', 'docker-compose.bridge.yml', 'config'])
+    expect(bridge.ok, bridge.out).toBe(true)
+    const bridged = parse(bridge.out) as typeof config
+    for (const name of ['prometheus', 'grafana']) {
+      const published = (bridged.services[name]?.ports ?? []).map((p) =>
+        typeof p === 'string' ? p : `${(p as { host_ip?: string }).host_ip ?? ''}:${p.published}`,
+      )
+      expect(published.length, name).toBeGreaterThan(0)
+      for (const p of published) expect(p, `${name} publishes ${p}`).toMatch(/^127\.0\.0\.1:/)
+    }
     const mounts = (s: string) => (config.services[s]?.volumes ?? []).map((v) => String(v))
     expect(mounts('grafana').some((v) => v.includes('grafana/dashboards:/var/lib/grafana/dashboards'))).toBe(true)
     expect(mounts('grafana').some((v) => v.includes('grafana/provisioning:/etc/grafana/provisioning'))).toBe(true)
@@ -205,13 +226,13 @@ describe('provisioning and compose', () => {
   })
 
   test('the Prometheus config passes promtool check config and scrapes the sim every 5 s', () => {
-    const res = run('promtool', ['check', 'config', 'prometheus/prometheus.yml'])
+    const res = run('promtool', ['check', 'config', 'prometheus/prometheus.yml', 'prometheus/prometheus.bridge.yml'])
     expect(res.out).toMatch(/SUCCESS/)
     expect(res.ok).toBe(true)
     const cfg = parse(readFileSync(join(ROOT, 'prometheus/prometheus.yml'), 'utf8')) as {
       scrape_configs: Array<{ scrape_interval: string; static_configs: Array<{ targets: string[] }> }>
     }
     expect(cfg.scrape_configs[0]?.scrape_interval).toBe('5s')
-    expect(cfg.scrape_configs[0]?.static_configs[0]?.targets).toContain('host.docker.internal:9464')
+    expect(cfg.scrape_configs[0]?.static_configs[0]?.targets).toEqual(['127.0.0.1:9464'])
   })
 })

@@ -14,7 +14,11 @@ import { createRecordLineWriter } from './record-line.js'
 const BATCH_BYTES = 1 << 20
 
 export interface FileSinkOptions {
-  /** flush interval in ms (default 200) */
+  /**
+   * flush interval in ms (default 200, at most 1000): each flush of a .gz ends with a zlib sync flush, so
+   * after a SIGKILL or crash a log loses at most the records of the last interval (README, "The
+   * transition record"; test/e2e/signals.test.ts kills a recording sim and reads it back)
+   */
   flushMs?: number
   /** pending bytes above which new records are dropped (default 64 MiB) */
   maxPendingBytes?: number
@@ -29,7 +33,7 @@ export interface FileSink extends Sink {
 }
 
 export function createJsonlFileSink(path: string, opts: FileSinkOptions = {}): FileSink {
-  const flushMs = opts.flushMs ?? 200
+  const flushMs = Math.min(opts.flushMs ?? 200, 1000)
   const maxPending = opts.maxPendingBytes ?? 64 * 1024 * 1024
   mkdirSync(dirname(path), { recursive: true })
   const fd = openSync(path, 'w')
