@@ -6,7 +6,11 @@
 // loaded run is slower for reasons that are not ours). Aims: 100 hosts ready ≤ 3 s; 1,000 hosts ready
 // on the real clock ≤ 60 s.
 // Env: BENCH_SCALE_HOSTS (e.g. "100,200"), BENCH_SCALE_IMPLS ("vanilla,machine"), BENCH_SCALE_MSGS
-// (20), BENCH_SCALE_TIMEOUT (per run, "300s"), BENCH_SCALE_JSON=1 adds one JSON line per run on stderr.
+// (20), BENCH_SCALE_TIMEOUT (per run, "300s"), BENCH_SCALE_CLOCK (real | virtual | paced, default real),
+// BENCH_SCALE_NETWORK (a model file for every run, e.g. networks/world.yml), BENCH_SCALE_JSON=1 adds one
+// JSON line per run on stderr. `npm run bench:scale-virtual` is this bench on the virtual clock and the
+// world model at 100, 1,000, 3,000 and 10,000 hosts × 100 messages: there the timeout is simulated time,
+// and the table's sim-s/wall-s says how much faster than real time the run went.
 import { spawn } from 'node:child_process'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
@@ -22,6 +26,9 @@ interface Row {
   result?: {
     readyMs: number
     publishMs: number
+    wallMs: number
+    /** simulated duration on a virtual clock (absent on the real clock) */
+    simMs?: number
     stopMs: number
     cpuMs: number
     gcPauseMs: number
@@ -44,11 +51,20 @@ function list(env: string | undefined, fallback: string): string[] {
     .filter((s) => s !== '')
 }
 
-async function runOne(hosts: number, impl: string, msgs: number, timeout: string): Promise<Row> {
+interface RunOptions {
+  msgs: number
+  timeout: string
+  clock: string
+  network: string | undefined
+}
+
+async function runOne(hosts: number, impl: string, o: RunOptions): Promise<Row> {
   const loadBefore = loadavg()[0]!
   // a 1,000-host run holds a few GB: room above Node's default heap limit
   const args = ['--max-old-space-size=8192', bin, 'scenario', 'simple-discovery']
-  args.push('--hosts', String(hosts), '--msgs', String(msgs), '--impl', impl, '--timeout', timeout, '--json')
+  args.push('--hosts', String(hosts), '--msgs', String(o.msgs), '--impl', impl, '--timeout', o.timeout, '--json')
+  args.push('--clock', o.clock)
+  if (o.network !== undefined) args.push('--network', o.network)
   const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] })
     let text = ''
@@ -73,6 +89,9 @@ function format(rows: Row[]): string {
     'hosts',
     'impl',
     'exit',
+    'wall s',
+    'sim s',
+    'sim-s/wall-s',
     'ready s',
     'publish s',
     'p50 ms',
@@ -88,11 +107,14 @@ function format(rows: Row[]): string {
   const lines = rows.map((r) => {
     const x = r.result
     const load = `${r.loadBefore.toFixed(1)}/${r.loadAfter.toFixed(1)}`
-    if (!x) return [String(r.hosts), r.impl, String(r.exit), ...Array(10).fill('-'), load]
+    if (!x) return [String(r.hosts), r.impl, String(r.exit), ...Array(13).fill('-'), load]
     return [
       String(r.hosts),
       r.impl,
       String(r.exit),
+      s(x.wallMs),
+      x.simMs === undefined ? '-' : s(x.simMs),
+      x.simMs === undefined || x.wallMs <= 0 ? '-' : (x.simMs / x.wallMs).toFixed(2),
       s(x.readyMs),
       s(x.publishMs),
       String(x.latencyMs.p50),
@@ -122,11 +144,16 @@ async function main(): Promise<void> {
   const impls = list(process.env.BENCH_SCALE_IMPLS, 'vanilla,machine')
   const msgs = Number(process.env.BENCH_SCALE_MSGS ?? '20')
   const timeout = process.env.BENCH_SCALE_TIMEOUT ?? '300s'
+  const clock = process.env.BENCH_SCALE_CLOCK ?? 'real'
+  const network = process.env.BENCH_SCALE_NETWORK || undefined
+  const where = `${clock} clock${network ? `, ${network}` : ''}`
   const rows: Row[] = []
   for (const hosts of hostCounts) {
     for (const impl of impls) {
-      process.stderr.write(`bench:scale: ${hosts} hosts × ${msgs} msgs, ${impl} (load ${loadavg()[0]!.toFixed(1)})\n`)
-      const row = await runOne(hosts, impl, msgs, timeout)
+      process.stderr.write(
+        `bench:scale: ${hosts} hosts × ${msgs} msgs, ${impl}, ${where} (load ${loadavg()[0]!.toFixed(1)})\n`,
+      )
+      const row = await runOne(hosts, impl, { msgs, timeout, clock, network })
       if (process.env.BENCH_SCALE_JSON === '1') process.stderr.write(`${JSON.stringify(row)}\n`)
       rows.push(row)
     }
