@@ -8,8 +8,6 @@
 // (1m), BENCH_SOAK_PEERS (100), BENCH_SOAK_OUT (bench-out/soak-<time>.json).
 import { execFile } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { loadavg } from 'node:os'
 import { dirname } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
@@ -17,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { formatMs, parseDuration } from '../src/config/duration.js'
 import { installPolyfills } from '../src/polyfill.js'
 import { median } from '../src/quantile.js'
+import { freePort, spanCounter as receiver } from './otlp-counter.js'
 
 const SAMPLE_MS = 10_000
 const AIM = 1.1
@@ -110,30 +109,6 @@ async function child(metricsPort: number, otlp: string): Promise<void> {
   }
   process.stdout.write(`${JSON.stringify({ summary: result })}\n`)
   process.exit(0)
-}
-
-/** Counts the spans an OTLP/JSON exporter posts, without keeping them. */
-async function receiver(): Promise<{ url: string; spans: () => number; close: () => void }> {
-  let spans = 0
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      spans += Buffer.concat(chunks).toString('latin1').split('"spanId"').length - 1
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return { url: `http://127.0.0.1:${port}`, spans: () => spans, close: () => server.close() }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
 }
 
 interface Growth {

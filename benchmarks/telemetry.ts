@@ -5,11 +5,10 @@
 // Aim (issue 5): metrics + level 1 costs <= 10% CPU. Env: BENCH_PEERS (100), BENCH_SECONDS (60), BENCH_RUNS (1),
 // BENCH_MODES (comma list), BENCH_SCRAPE_S (5).
 import { execFile } from 'node:child_process'
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { installPolyfills } from '../src/polyfill.js'
 import { median } from '../src/quantile.js'
+import { freePort, spanCounter as receiver } from './otlp-counter.js'
 
 const MODES = ['off', 'recorder', 'metrics', 'trace1', 'trace2', 'metrics+trace1'] as const
 type Mode = (typeof MODES)[number]
@@ -80,31 +79,6 @@ async function child(mode: Mode, metricsPort: number, otlp: string): Promise<voi
   }
   process.stdout.write(`${JSON.stringify(result)}\n`)
   process.exit(0)
-}
-
-/** Counts the spans an OTLP/JSON exporter posts, without keeping them. */
-async function receiver(): Promise<{ url: string; spans: () => number; close: () => void }> {
-  let spans = 0
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      // each span has exactly one spanId key in OTLP/JSON
-      spans += Buffer.concat(chunks).toString('latin1').split('"spanId"').length - 1
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return { url: `http://127.0.0.1:${port}`, spans: () => spans, close: () => server.close() }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
 }
 
 function runChild(mode: Mode, otlp: string): Promise<ChildResult> {
