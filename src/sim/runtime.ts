@@ -87,10 +87,14 @@ export class Simulator {
   ) {
     this.seed = seed
     this.rng = createRng(seed)
+    // one stream per consumer: work that runs concurrently (discovery rounds, peers connecting, a new
+    // topic's first joiners) would otherwise draw from one stream in an order set by timing, and the
+    // same seed would not make the same decisions
     this.workRng = createRng((seed ^ 0x9e3779b9) >>> 0)
+    const registryRng = createRng((seed ^ 0x85ebca6b) >>> 0)
     this.now = hooks.now ?? Date.now
     this.startedAt = this.now()
-    this.registry = new InProcessRegistry({ random: () => this.workRng.next() })
+    this.registry = new InProcessRegistry({ random: () => registryRng.next() })
     this.topics = new TopicSync(this.world, config, this.now, hooks.recorder, (id) => this.child(id))
     this.delivery = new DeliveryCheck(this.world, config, this.now, hooks, () => this.send('VerifyMsgsRecv', {}))
     const periods = Object.fromEntries(SIM_RANDOM_ACTIONS.map((a) => [a, config.periods[a]])) as Record<
@@ -239,6 +243,8 @@ export class Simulator {
     const actor = this.child(simPeerId(n)) as SimPeerActor | undefined
     if (model.n !== n || !actor) throw new Error(`AddPeer: no actor for ${model.id}`)
     const ready = this.world.readyPeers()
+    // this peer's own stream for its bootstrap picks (drawn when it connects, whenever that is)
+    const bootRng = createRng((Math.imul(this.seed, 0x27d4eb2d) ^ (n + 1)) >>> 0)
     const peer = new SimPeer(model, actor, this.config, {
       seed: this.seed,
       pubsub: (n) => this.pubsubFor(n),
@@ -247,7 +253,7 @@ export class Simulator {
         const picks: SimPeer[] = []
         const pool = [...ready]
         while (picks.length < MAX_BOOTSTRAPS && pool.length > 0) {
-          const [p] = pool.splice(this.workRng.int(pool.length), 1)
+          const [p] = pool.splice(bootRng.int(pool.length), 1)
           const sp = p ? this.peers.get(p.n) : undefined
           if (sp?.host) picks.push(sp)
         }
