@@ -26,8 +26,22 @@ function logWithoutCpu(path: string): string[] {
     })
 }
 
+const WORLD = new URL('../../networks/world.yml', import.meta.url).pathname
+
 async function scenario(seed: number, log: string) {
-  const args = ['scenario', 'simple-discovery', '--hosts', '20', '--msgs', '10', '--impl', 'machine']
+  // on the world regions model: the latencies compared below are the model's, not 0
+  const args = [
+    'scenario',
+    'simple-discovery',
+    '--hosts',
+    '20',
+    '--msgs',
+    '10',
+    '--impl',
+    'machine',
+    '--network',
+    WORLD,
+  ]
   const r = await runPsm([...args, '--seed', String(seed), '--clock', 'virtual', '--json', '--log', log], {
     timeoutMs: 120_000,
   })
@@ -37,6 +51,8 @@ async function scenario(seed: number, log: string) {
 
 async function sim(seed: number, duration: string, maxPeers: number, log: string, clock = 'virtual') {
   const args = ['sim', '--duration', duration, '--max-peers', String(maxPeers), '--seed', String(seed), '--quiet']
+  // with a network model on, so that delivery latencies are the model's (they must repeat, and not move with load)
+  args.push('--latency', '30ms', '--bandwidth', '50Mbit')
   const r = await runPsm([...args, '--clock', clock, '--json', '--log', log], { timeoutMs: 120_000 })
   expect(r.code, r.stderr).toBe(0)
   const summary = JSON.parse(r.stdout) as Record<string, unknown>
@@ -58,7 +74,8 @@ describe('psm scenario --clock virtual', () => {
     const la = logWithoutCpu(a)
     expect(la.length).toBeGreaterThan(1000)
     expect(logWithoutCpu(b)).toEqual(la)
-    for (const k of ['latencyMs', 'readyMs', 'publishMs', 'simMs', 'transitions', 'discoveryTransitions']) {
+    expect((ra.latencyMs as { p50: number }).p50).toBeGreaterThan(0)
+    for (const k of ['latencyMs', 'readyMs', 'publishMs', 'simMs', 'transitions', 'discoveryTransitions', 'net']) {
       expect(rb[k], k).toEqual(ra[k])
     }
     expect(logWithoutCpu(c)).not.toEqual(la)
