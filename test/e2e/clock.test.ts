@@ -123,6 +123,24 @@ describe('psm sim --clock virtual', () => {
     }
   }, 300_000)
 
+  it('spans carry simulated time too: every trace span of a virtual run lies within its simulated span', async () => {
+    const cwd = mkdtempSync(join(dir, 'traces-'))
+    const args = ['sim', '--duration', '10s', '--max-peers', '10', '--seed', '2', '--quiet', '--clock', 'virtual']
+    const r = await runPsm([...args, '--trace', 'file'], { cwd, env: { PS_TRACING_HOST: '1' }, timeoutMs: 120_000 })
+    expect(r.code, r.stderr).toBe(0)
+    const spans = readFileSync(join(cwd, 'traces.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { name: string; start: number; end: number })
+    expect(spans.length).toBeGreaterThan(100)
+    const epoch = Date.UTC(2030, 0, 1)
+    for (const s of spans) {
+      // a transition span opens its real CPU duration (µs) before its record's simulated time
+      expect(s.start, s.name).toBeGreaterThanOrEqual(epoch - 1000)
+      expect(s.end, s.name).toBeLessThanOrEqual(epoch + 60_000)
+    }
+  }, 300_000)
+
   it('60 simulated seconds of 10 peers take well under 60 s of wall time', async () => {
     const { summary } = await sim(14, '60s', 10, file('60s.jsonl'))
     const elapsed = summary.elapsedMs as number

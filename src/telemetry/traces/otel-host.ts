@@ -95,7 +95,13 @@ export function createHostTracer(
     if (span === null && !ended) {
       const attributes: Attributes = { host: opts.host }
       if (peerId) attributes['peer.id'] = peerId
-      span = tracer.startSpan('pubsub', { attributes }, parentOf(opts.machine ?? opts.host) ?? ROOT_CONTEXT)
+      // times from Date.now, not the SDK's own clock (timeOrigin + performance.now): on a virtual clock
+      // spans then carry simulated time like the records
+      span = tracer.startSpan(
+        'pubsub',
+        { startTime: Date.now(), attributes },
+        parentOf(opts.machine ?? opts.host) ?? ROOT_CONTEXT,
+      )
       ctx = trace.setSpan(ROOT_CONTEXT, span)
     }
     return ctx
@@ -194,7 +200,7 @@ export function createHostTracer(
       ended = true
       for (const [target, type, fn] of listeners) target.removeEventListener(type, fn)
       listeners.length = 0
-      ;(span as Span | null)?.end()
+      ;(span as Span | null)?.end(Date.now())
     },
   }
 }

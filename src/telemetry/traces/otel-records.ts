@@ -68,7 +68,7 @@ export class RecordSpans {
         const active = new Set(r.active)
         for (const [state, span] of m.states) {
           if (!active.has(state)) {
-            span.end()
+            span.end(Date.now())
             m.states.delete(state)
           }
         }
