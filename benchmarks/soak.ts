@@ -16,6 +16,7 @@ import { formatMs, parseDuration } from '../src/config/duration.js'
 import { installPolyfills } from '../src/polyfill.js'
 import { median } from '../src/quantile.js'
 import { freePort, spanCounter as receiver } from './otlp-counter.js'
+import { shapeBenchSim } from './sim-shape.js'
 
 const SAMPLE_MS = 10_000
 const AIM = 1.1
@@ -60,16 +61,7 @@ async function child(metricsPort: number, otlp: string): Promise<void> {
   const { loadSimConfig } = await import('../src/config/sim.js')
   const { runSim } = await import('../src/sim/run.js')
   const { createTraceSink } = await import('../src/telemetry/traces/otel.js')
-  const config = loadSimConfig({ env: {}, flags: {} })
-  config.seed = 1
-  config.duration = DURATION_MS
-  config.printInterval = 0
-  config.initial.peers = PEERS
-  config.initial.topics = 10
-  config.initial.peersPerTopic = 10
-  config.limits.maxPeers = PEERS
-  config.limits.maxTopics = 20
-  config.limits.maxPeersPerTopic = 20
+  const config = shapeBenchSim(loadSimConfig({ env: {}, flags: {} }), PEERS, DURATION_MS)
   config.telemetry.metrics.enabled = true
   config.telemetry.metrics.listen = `127.0.0.1:${metricsPort}`
   const traces = await createTraceSink({ exporter: 'otlp', endpoint: otlp, level: 1 })

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { installPolyfills } from '../src/polyfill.js'
 import { median } from '../src/quantile.js'
 import { freePort, spanCounter as receiver } from './otlp-counter.js'
+import { shapeBenchSim } from './sim-shape.js'
 
 const MODES = ['off', 'recorder', 'metrics', 'trace1', 'trace2', 'metrics+trace1'] as const
 type Mode = (typeof MODES)[number]
@@ -36,16 +37,7 @@ async function child(mode: Mode, metricsPort: number, otlp: string): Promise<voi
   const { loadSimConfig } = await import('../src/config/sim.js')
   const { runSim } = await import('../src/sim/run.js')
   const { createTraceSink } = await import('../src/telemetry/traces/otel.js')
-  const config = loadSimConfig({ env: {}, flags: {} })
-  config.seed = 1
-  config.duration = SECONDS * 1000
-  config.printInterval = 0
-  config.initial.peers = PEERS
-  config.initial.topics = 10
-  config.initial.peersPerTopic = 10
-  config.limits.maxPeers = PEERS
-  config.limits.maxTopics = 20
-  config.limits.maxPeersPerTopic = 20
+  const config = shapeBenchSim(loadSimConfig({ env: {}, flags: {} }), PEERS, SECONDS * 1000)
   config.periods.RemovePeer = 0
   config.metricsInterval = 1000
   if (mode.includes('metrics')) {
