@@ -216,7 +216,9 @@ export function checkScript(params: ExperimentParams, nodes: number): void {
       }
     }
   }
-  params.script.forEach((ins, i) => visit(ins, `script[${i}]`, undefined))
+  params.script.forEach((ins, i) => {
+    visit(ins, `script[${i}]`, undefined)
+  })
   const missing = inited.indexOf(false)
   if (missing >= 0) throw new InputError(`${file}: script: node ${missing} never runs initGossipSub`)
 }

@@ -214,7 +214,8 @@ export async function runInterop(opts: InteropRunOptions): Promise<InteropRunRes
       },
       subscribe(topic: string) {
         host().services.pubsub.subscribe(topic)
-        const subs = (deliveries.subscribers[topic] ??= [])
+        const subs = deliveries.subscribers[topic] ?? []
+        deliveries.subscribers[topic] = subs
         if (!subs.includes(i)) subs.push(i)
       },
       setValidationDelay(topic: string, delayMs: number) {

@@ -26,8 +26,8 @@ export function summarizeDeliveries(d: Deliveries): DeliverySummary {
   let duplicates = 0
   for (const r of d.receives) {
     if (r.duplicate) duplicates++
-    let s = got.get(r.msgId)
-    if (s === undefined) got.set(r.msgId, (s = new Set()))
+    const s = got.get(r.msgId) ?? new Set<number>()
+    got.set(r.msgId, s)
     s.add(r.node)
   }
   const perMessage = d.publishes.map((p) => {
