@@ -99,3 +99,46 @@ describe.each(['machine', 'vanilla'])('psm interop run --impl %s', (impl) => {
     expect(firsts.every((x) => x.from !== undefined && x.from !== x.node)).toBe(true)
   })
 })
+
+describe('psm interop run: bad input is one line and exit 2', () => {
+  const partial = join(root, 'partial')
+  writeInteropFolder(partial, {
+    nodes: 2,
+    script: [
+      { type: 'initGossipSub', gossipSubParams: {} },
+      {
+        type: 'ifNodeIDEquals',
+        nodeID: 0,
+        instruction: { type: 'addPartialMessage', parts: 3, topicID: 't', groupID: 1 },
+      },
+    ],
+  })
+  const empty = join(root, 'empty')
+  writeInteropFolder(empty, { nodes: 2, connections: 1, messages: 1 })
+  rmSync(join(empty, 'params.json'))
+
+  it.each([
+    [['interop', 'run'], /^psm interop: missing DIR, a gossipsub-interop folder/],
+    [['interop', 'run', empty], /^psm interop: .*empty: not a gossipsub-interop folder: params\.json is missing/],
+    [
+      ['interop', 'run', partial],
+      /^psm interop: .*partial\/params\.json: script\[1\]\.instruction\.type: 'addPartialMessage' \(partial messages\) is not supported by psm yet$/,
+    ],
+    [['interop', 'run', input, '--out', input], /^psm interop: --out .*: is the input folder; give another one$/],
+    [['interop', 'run', input, '--impl', 'rust'], /^psm interop: --impl: 'rust' is not one of machine, vanilla$/],
+    [['interop', 'run', input, '--clock', 'slow'], /^psm interop: --clock: 'slow' is not one of real, virtual, paced$/],
+    [['interop', 'jump'], /^psm interop: unknown subcommand 'jump' \(known: run, node\)$/],
+  ])('%j', async (args, expected) => {
+    const r = await runPsm(args)
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr.trim()).toMatch(expected)
+  })
+
+  it('--help says what it does', async () => {
+    const r = await runPsm(['interop', 'run', '--help'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('usage: psm interop run DIR')
+    expect(r.stdout).toContain('analyze_message_deliveries.py')
+  })
+})
