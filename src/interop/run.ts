@@ -5,6 +5,7 @@
 // What the nodes see is kept as Deliveries (src/experiment/deliveries.ts) and, with an output folder,
 // written as Shadow would leave a run: hosts/node<i>/*.stdout in interop's log format, beside copies of
 // the three input files, so upstream's analyze_message_deliveries.py reads it unchanged.
+import { setMaxListeners } from 'node:events'
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -61,8 +62,9 @@ export interface InteropRunResult {
 
 interface NodeState {
   host?: Host
-  ready: Promise<Host>
-  resolve: (h: Host) => void
+  /** the node's host once initGossipSub made it; undefined when its script ended without one */
+  ready: Promise<Host | undefined>
+  resolve: (h: Host | undefined) => void
   /** message keys this node has (received or published): later copies are duplicates */
   seen: Set<string>
   /** log lines not yet appended to the node's stdout file */
@@ -97,6 +99,8 @@ export async function runInterop(opts: InteropRunOptions): Promise<InteropRunRes
   const progress = opts.progress ?? (() => {})
   const warn = opts.warn ?? (() => {})
   const signal = opts.signal
+  // every node's script waits on it
+  if (signal) setMaxListeners(0, signal)
   if (activeClock()) seedRandom(seed)
   const folder = loadInteropFolder(opts.dir, seed)
   const { params, model, nodes: n, labels } = folder
@@ -128,8 +132,8 @@ export async function runInterop(opts: InteropRunOptions): Promise<InteropRunRes
   const warned = new Set<string>()
 
   const state: NodeState[] = peerIds.map((peerId, i) => {
-    let resolveHost!: (h: Host) => void
-    const ready = new Promise<Host>((r) => (resolveHost = r))
+    let resolveHost!: (h: Host | undefined) => void
+    const ready = new Promise<Host | undefined>((r) => (resolveHost = r))
     return { ready, resolve: resolveHost, seen: new Set(), pending: [peerIdLine(epoch0, peerId, i)] }
   })
 
@@ -176,6 +180,7 @@ export async function runInterop(opts: InteropRunOptions): Promise<InteropRunRes
           )
         }
         if (mapped.startDelayMs > 0) await sleep(mapped.startDelayMs, signal)
+        if (signal?.aborted) return
         const gossipsub: Partial<GossipsubOpts> = {
           ...mapped.options,
           ...interopMsgIdOptions,
@@ -204,8 +209,10 @@ export async function runInterop(opts: InteropRunOptions): Promise<InteropRunRes
       },
       async connect(t: number) {
         const target = await state[t]!.ready
-        const addr = target.getMultiaddrs()[0]
+        if (signal?.aborted) return
+        const addr = target?.getMultiaddrs()[0]
         try {
+          if (target === undefined) throw new Error('it has no host (its initGossipSub failed)')
           if (addr === undefined) throw new Error('it has no listen address')
           await host().dial(addr)
         } catch (err) {
@@ -258,7 +265,11 @@ export async function runInterop(opts: InteropRunOptions): Promise<InteropRunRes
           .catch((err) => {
             failures.push(`node ${i}: ${errorMessage(err).split('\n')[0]}`)
           })
-          .finally(() => done++),
+          .finally(() => {
+            done++
+            // nodes waiting to connect to this one go on (and fail) rather than wait for ever
+            state[i]!.resolve(state[i]!.host)
+          }),
       ),
     )
   } finally {
