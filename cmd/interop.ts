@@ -45,8 +45,7 @@ const NODE_FLAGS = {
   'listen-host': {
     type: 'string',
     value: 'ADDR',
-    description: 'IPv4 address to listen on (every interface, as the interop spec needs peers to reach it)',
-    default: '0.0.0.0',
+    description: "IPv4 address to listen on (default: the address this node's own --peer-host resolves to)",
   },
   'peer-host': {
     type: 'string',
@@ -70,8 +69,8 @@ const NODE_FLAGS = {
 
 const NODE_USAGE = 'psm interop node --params params.json [--node-id N] [--impl machine|vanilla]'
 const NODE_SUMMARY = `One gossipsub-interop node (libp2p/test-plans gossipsub-interop, test-specs/implementation.md): the
-node id from --node-id or the hostname nodeN, interop's peer key for it, TCP port 9000 on every interface,
-noise + yamux, peers dialled at the address of their hostname node<id>. Runs this node's part of the
+node id from --node-id or the hostname nodeN, interop's peer key for it, TCP port 9000 on the address its
+own hostname resolves to, noise + yamux, peers dialled at the address of their hostname node<id>. Runs this node's part of the
 params.json script on the real clock. stdout is the interop log (PeerID, then one "Received Message" line
 per message received, duplicates included); stderr is for diagnostics.
 On one machine: --listen-host 127.0.0.1 --peer-host 127.0.0.1 --port-per-node.`
@@ -156,8 +155,8 @@ async function nodeMain(argv: string[]): Promise<number> {
   }
   const impl = flags.impl ?? 'machine'
   if (impl !== 'machine' && impl !== 'vanilla') throw new UsageError(`--impl: '${impl}' is not one of machine, vanilla`)
-  const listenHost = flags['listen-host'] ?? '0.0.0.0'
-  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(listenHost))
+  const listenHost = flags['listen-host']
+  if (listenHost !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(listenHost))
     throw new UsageError(`--listen-host: '${listenHost}' is not an IPv4 address`)
   const port = parseIntFlag('--port', flags.port ?? '9000', 1, 65535)
   const connectRetryMs = durationFlag('--connect-retry', flags['connect-retry'] ?? '10s')
@@ -170,7 +169,7 @@ async function nodeMain(argv: string[]): Promise<number> {
       paramsFile: flags.params,
       nodeId,
       impl,
-      listenHost,
+      ...(listenHost !== undefined ? { listenHost } : {}),
       peerHost: flags['peer-host'] ?? 'node{id}',
       port,
       portPerNode: flags['port-per-node'] === true,

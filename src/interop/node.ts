@@ -1,8 +1,9 @@
 // `psm interop node`: one gossipsub-interop node in its own process, as test-specs/implementation.md
 // asks of an implementation, so JS gossipsub can be one of the binaries of a real Shadow run:
 // - its node id from `nodeN` (the hostname Shadow gives it) or a flag; its key by interop's rule;
-// - TCP on port 9000 of every interface, as go-libp2p's interop node listens; a peer is dialled at
-//   the address its hostname `node<id>` resolves to, port 9000, with the peer id its node id implies;
+// - TCP port 9000 (go-libp2p's interop node listens there on every interface; psm binds only the
+//   address its own hostname `node<id>` resolves to, which is where peers dial it); a peer is dialled
+//   at the address its hostname resolves to, port 9000, with the peer id its node id implies;
 // - noise and yamux, which the go and rust interop nodes speak; unsigned messages without author
 //   (go's StrictNoSign + NoAuthor);
 // - stdout is the interop log (PeerID, then "Received Message" per receive, duplicates included),
@@ -27,7 +28,6 @@ import { runScript } from './script.js'
 
 /** go-libp2p's interop node listens and is dialled on this TCP port */
 export const INTEROP_PORT = 9000
-export const DEFAULT_LISTEN_HOST = '0.0.0.0'
 export const DEFAULT_PEER_HOST = 'node{id}'
 /** how long a connect keeps retrying while the peer is not listening yet */
 export const DEFAULT_CONNECT_RETRY_MS = 10_000
@@ -38,7 +38,7 @@ export interface InteropNodeOptions {
   paramsFile: string
   nodeId: number
   impl?: InteropImpl
-  /** interface to listen on (default every one: other hosts of the run must reach it) */
+  /** IPv4 address to listen on (default: what this node's own peer host resolves to, where peers dial it) */
   listenHost?: string
   /** how to reach node <id>: a host name or address, `{id}` replaced by the node id (default node{id}) */
   peerHost?: string
@@ -90,6 +90,17 @@ export async function runInteropNode(opts: InteropNodeOptions): Promise<InteropN
   const { nodeId, signal } = opts
   const port = opts.port ?? INTEROP_PORT
   const portOf = (id: number) => port + (opts.portPerNode ? id : 0)
+  const hostOf = (id: number) => (opts.peerHost ?? DEFAULT_PEER_HOST).replaceAll('{id}', String(id))
+  let listenHost = opts.listenHost
+  if (listenHost === undefined) {
+    try {
+      listenHost = (await lookup(hostOf(nodeId), { family: 4 })).address
+    } catch {
+      throw new InputError(
+        `cannot resolve ${hostOf(nodeId)}, the address peers dial this node at: give --listen-host (and --peer-host)`,
+      )
+    }
+  }
   const key = await interopKey(nodeId)
   const peerId = key.publicKey.toString()
   opts.write(peerIdLine(Date.now(), peerId, nodeId))
@@ -138,13 +149,13 @@ export async function runInteropNode(opts: InteropNodeOptions): Promise<InteropN
             pubsub: factory,
             gossipsub,
             privateKey: key,
-            listen: [`/ip4/${opts.listenHost ?? DEFAULT_LISTEN_HOST}/tcp/${portOf(nodeId)}`],
+            listen: [`/ip4/${listenHost}/tcp/${portOf(nodeId)}`],
             // go's interop node has no connection manager
             maxConnections: 10_000,
           })
         },
         async connect(target) {
-          const name = (opts.peerHost ?? DEFAULT_PEER_HOST).replaceAll('{id}', String(target))
+          const name = hostOf(target)
           const targetId = (await interopKey(target)).publicKey.toString()
           const until = performance.now() + (opts.connectRetryMs ?? DEFAULT_CONNECT_RETRY_MS)
           for (;;) {

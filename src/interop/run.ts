@@ -254,7 +254,7 @@ export async function runInterop(opts: InteropRunOptions): Promise<InteropRunRes
   const ticker = setInterval(() => {
     flush()
     progress(
-      `t=${(now() / 1000).toFixed(0)} s: ${deliveries.publishes.length} published, ${deliveries.receives.length} receives, ${done}/${n} scripts done`,
+      `t=${(now() / 1000).toFixed(0)} s (${((realPerformanceNow() - wall0) / 1000).toFixed(0)} s wall): ${deliveries.publishes.length} published, ${deliveries.receives.length} receives, ${done}/${n} scripts done`,
     )
   }, every)
   ticker.unref()

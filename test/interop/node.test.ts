@@ -1,6 +1,5 @@
 // `psm interop node` end to end: three real node processes (the psm binary), TCP on 127.0.0.1 with one
-// port per node (--listen-host/--peer-host/--port-per-node stand in for Shadow's hostnames and port
-// 9000), noise + yamux, a chain 0 – 1 – 2: node 0 publishes and both others log it in interop's format.
+// port per node (--peer-host/--port-per-node stand in for Shadow's hostnames and port 9000), noise + yamux, a chain 0 – 1 – 2: node 0 publishes and both others log it in interop's format.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -71,7 +70,8 @@ describe('psm interop node', () => {
     const params = join(dir, 'params.json')
     writeFileSync(params, JSON.stringify({ script: SCRIPT }))
     const base = await freeBase(3)
-    const flags = ['--params', params, '--listen-host', '127.0.0.1', '--peer-host', '127.0.0.1']
+    // no --listen-host: each node binds what its own --peer-host resolves to, 127.0.0.1
+    const flags = ['--params', params, '--peer-host', '127.0.0.1']
     const runs = await Promise.all(
       [0, 1, 2].map((i) => node([...flags, '--port', String(base), '--port-per-node', '--node-id', String(i)])),
     )
@@ -104,5 +104,12 @@ describe('psm interop node', () => {
     const c = await runPsm(['interop', 'node', '--params', 'p.json', '--node-id', '0', '--listen-host', 'node0'])
     expect(c.code).toBe(2)
     expect(c.stderr.trim()).toBe("psm interop: --listen-host: 'node0' is not an IPv4 address")
+    const params = join(dir, 'params-bad-host.json')
+    writeFileSync(params, JSON.stringify({ script: SCRIPT }))
+    const d = await runPsm(['interop', 'node', '--params', params, '--node-id', '3', '--peer-host', 'n{id}.invalid'])
+    expect(d.code).toBe(2)
+    expect(d.stderr.trim()).toBe(
+      'psm interop: cannot resolve n3.invalid, the address peers dial this node at: give --listen-host (and --peer-host)',
+    )
   })
 })

@@ -41,7 +41,7 @@ describe.each(['machine', 'vanilla'])('psm interop run --impl %s', (impl) => {
   it('exits 0, says every message arrived, and shows progress', () => {
     expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toMatch(/^6\/6 messages reached every subscriber; \d+ receives/)
-    expect(run.stderr).toMatch(/interop: t=\d+ s: \d+ published/)
+    expect(run.stderr).toMatch(/interop: t=\d+ s \(\d+ s wall\): \d+ published/)
   })
 
   it('lays OUT out as a Shadow run: the three input files, one stdout per node', () => {
