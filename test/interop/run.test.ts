@@ -2,12 +2,13 @@
 // (fixture.ts), real libp2p hosts and gossipsub on psm's network model of graph.gml, virtual clock. The
 // node logs are read the way upstream's analyze_message_deliveries.py reads them (analysis.ts): every
 // message must reach every node, and the logs must agree with results.json.
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Deliveries } from '../../src/experiment/deliveries.js'
-import { runPsm } from '../helpers/cli.js'
+import { PSM_BIN, runPsm } from '../helpers/cli.js'
 import { analyzeFolder, fromIsoFormat, logFiles } from './analysis.js'
 import { writeInteropFolder } from './fixture.js'
 
@@ -100,6 +101,22 @@ describe.each(['machine', 'vanilla'])('psm interop run --impl %s', (impl) => {
   })
 })
 
+describe('psm interop run on the virtual clock repeats', () => {
+  const logs = (out: string) =>
+    logFiles(out)
+      .sort()
+      .map((f) => readFileSync(f, 'utf8'))
+  it('the same seed gives byte-identical node logs; another seed another run', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((x) => join(root, `repeat-${x}`))
+    const ra = await runPsm(['interop', 'run', input, '--out', a!, '--seed', '5'], { timeoutMs: 120_000 })
+    const rb = await runPsm(['interop', 'run', input, '--out', b!, '--seed', '5'], { timeoutMs: 120_000 })
+    const rc = await runPsm(['interop', 'run', input, '--out', c!, '--seed', '6'], { timeoutMs: 120_000 })
+    for (const r of [ra, rb, rc]) expect(r.code, r.stderr).toBe(0)
+    expect(logs(a!)).toEqual(logs(b!))
+    expect(logs(a!)).not.toEqual(logs(c!))
+  }, 130_000)
+})
+
 describe('psm interop run: bad input is one line and exit 2', () => {
   const partial = join(root, 'partial')
   writeInteropFolder(partial, {
@@ -141,4 +158,50 @@ describe('psm interop run: bad input is one line and exit 2', () => {
     expect(r.stdout).toContain('usage: psm interop run DIR')
     expect(r.stdout).toContain('analyze_message_deliveries.py')
   })
+})
+
+describe('psm interop run: Ctrl-C', () => {
+  it('stops the scripts, writes the logs and results.json of what was seen, exits 130', async () => {
+    const dir = join(root, 'long')
+    const script: unknown[] = [{ type: 'initGossipSub', gossipSubParams: {} }]
+    for (let i = 1; i < 5; i++)
+      script.push({ type: 'ifNodeIDEquals', nodeID: i, instruction: { type: 'connect', connectTo: [i - 1] } })
+    script.push(
+      { type: 'subscribeToTopic', topicID: 't' },
+      { type: 'waitUntil', elapsedSeconds: 2 },
+      {
+        type: 'ifNodeIDEquals',
+        nodeID: 0,
+        instruction: { type: 'publish', messageID: 9, messageSizeBytes: 64, topicID: 't' },
+      },
+      { type: 'waitUntil', elapsedSeconds: 600 },
+    )
+    writeInteropFolder(dir, { nodes: 5, script })
+    const out = join(root, 'long.out')
+    // the real clock, so that the run is still waiting when the signal comes
+    const child = spawn(process.execPath, [PSM_BIN, 'interop', 'run', dir, '--out', out, '--clock', 'real'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    // the first progress line comes 10 s in, well after the publish at 2 s: then the signal
+    const progressed = new Promise<void>((resolve) => {
+      child.stderr.on('data', (d) => {
+        stderr += d
+        if (/interop: t=\d+ s/.test(stderr)) resolve()
+      })
+    })
+    child.stdout.on('data', (d) => (stdout += d))
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve))
+    await Promise.race([progressed, closed])
+    child.kill('SIGINT')
+    const code = await closed
+    expect(code, stderr).toBe(130)
+    expect(stdout).toMatch(/^1\/1 messages reached every subscriber/)
+    const r = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'))
+    expect(r.interrupted).toBe(true)
+    expect(r.simMs).toBeLessThan(600_000)
+    const a = analyzeFolder(out)
+    expect(a.rows.map((x) => [x.id, x.reached])).toEqual([['9', 1]])
+  }, 60_000)
 })
