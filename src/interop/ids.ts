@@ -43,6 +43,9 @@ export function messageData(id: number, size: number): Uint8Array {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+/** go-libp2p's interop node takes RPCs up to 10 MiB (WithMaxMessageSize(10 << 20)); gossipsub 17.1.1's default is 4 MiB */
+export const INTEROP_MAX_RPC_BYTES = 10 * 1024 * 1024
+
 /**
  * gossipsub options that make the message id the interop one: `msgIdFn` gives its base-10 text as bytes
  * and `msgIdToStrFn` turns those back into the text, so gossipsub's msgIdStr is the id the logs print.
@@ -50,4 +53,15 @@ const decoder = new TextDecoder()
 export const interopMsgIdOptions = {
   msgIdFn: (msg: Message): Uint8Array => encoder.encode(messageKey(msg.data)),
   msgIdToStrFn: (id: Uint8Array): string => decoder.decode(id),
+}
+
+/**
+ * Everything an interop node sets besides GossipSubParams, as go-libp2p's does: interop message ids,
+ * 10 MiB RPCs, and publishing to a topic without peers is not an error (the message reaches nobody).
+ * Messages are unsigned without author: the host factory's default (StrictNoSign).
+ */
+export const interopGossipsubOptions = {
+  ...interopMsgIdOptions,
+  maxInboundDataLength: INTEROP_MAX_RPC_BYTES,
+  allowPublishToZeroTopicPeers: true,
 }

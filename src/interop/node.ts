@@ -20,7 +20,7 @@ import { stopHosts } from '../net/stop-hosts.js'
 import { machinePubsub } from '../pubsub/machine.js'
 import { vanillaPubsub } from '../pubsub/vanilla.js'
 import { mapGossipSubParams } from './gossipsub-params.js'
-import { interopKey, interopMsgIdOptions, messageData, messageIdOf, messageKey } from './ids.js'
+import { interopGossipsubOptions, interopKey, messageData, messageIdOf, messageKey } from './ids.js'
 import { peerIdLine, receivedLine } from './node-log.js'
 import { type ExperimentParams, parseParams } from './params.js'
 import type { InteropImpl } from './run.js'
@@ -138,9 +138,8 @@ export async function runInteropNode(opts: InteropNodeOptions): Promise<InteropN
             opts.diag('GossipSubParams.HeartbeatInitialDelay: gossipsub 17.1.1 uses its fixed 100 ms')
           const gossipsub: Partial<GossipsubOpts> = {
             ...mapped.options,
-            ...interopMsgIdOptions,
+            ...interopGossipsubOptions,
             fastMsgIdFn: onReceive,
-            allowPublishToZeroTopicPeers: true,
           }
           host = await createHost({
             transport: 'tcp',

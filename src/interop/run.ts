@@ -23,7 +23,7 @@ import { machinePubsub } from '../pubsub/machine.js'
 import { vanillaPubsub } from '../pubsub/vanilla.js'
 import { INTEROP_FILES, loadInteropFolder } from './folder.js'
 import { mapGossipSubParams } from './gossipsub-params.js'
-import { interopKey, interopMsgIdOptions, messageData, messageIdOf, messageKey } from './ids.js'
+import { interopGossipsubOptions, interopKey, messageData, messageIdOf, messageKey } from './ids.js'
 import { nodeLogPath, peerIdLine, receivedLine } from './node-log.js'
 import { runScript } from './script.js'
 import { type DeliverySummary, summarizeDeliveries } from './summary.js'
@@ -183,10 +183,8 @@ export async function runInterop(opts: InteropRunOptions): Promise<InteropRunRes
         if (signal?.aborted) return
         const gossipsub: Partial<GossipsubOpts> = {
           ...mapped.options,
-          ...interopMsgIdOptions,
+          ...interopGossipsubOptions,
           fastMsgIdFn: onReceive(i),
-          // go-libp2p publishes with no topic peers too (the message just reaches nobody)
-          allowPublishToZeroTopicPeers: true,
         }
         const h = await createHost({
           pubsub: factory(i),

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Deliveries } from '../../src/experiment/deliveries.js'
+import { MAX_MESSAGE_BYTES } from '../../src/interop/params.js'
 import { PSM_BIN, runPsm } from '../helpers/cli.js'
 import { analyzeFolder, fromIsoFormat, logFiles } from './analysis.js'
 import { writeInteropFolder } from './fixture.js'
@@ -204,4 +205,23 @@ describe('psm interop run: Ctrl-C', () => {
     const a = analyzeFolder(out)
     expect(a.rows.map((x) => [x.id, x.reached])).toEqual([['9', 1]])
   }, 60_000)
+})
+
+describe('psm interop run: message size', () => {
+  it('the largest message psm can publish (just under 4 MiB) reaches every node; one byte more is refused', async () => {
+    const dir = join(root, 'largest')
+    writeInteropFolder(dir, { nodes: 5, connections: 2, messages: 2, messageBytes: MAX_MESSAGE_BYTES, startSec: 5 })
+    const r = await runPsm(['interop', 'run', dir], { timeoutMs: 120_000 })
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^2\/2 messages reached every subscriber/)
+    const over = join(root, 'over')
+    writeInteropFolder(over, { nodes: 5, connections: 2, messages: 1, messageBytes: MAX_MESSAGE_BYTES + 1 })
+    const o = await runPsm(['interop', 'run', over])
+    expect(o.code).toBe(2)
+    expect(o.stderr.trim()).toMatch(
+      new RegExp(
+        `messageSizeBytes: ${MAX_MESSAGE_BYTES + 1} is not a whole number from 8 \\(the id\\) to ${MAX_MESSAGE_BYTES}`,
+      ),
+    )
+  }, 130_000)
 })
