@@ -2,7 +2,8 @@
 // every line with `time` (RFC 3339) and `msg`; a "PeerID" line with `id` and `node_id` at start, and a
 // "Received Message" line with the message `id` in base 10 for every message received, duplicates
 // included. analyze_message_deliveries.py reads `msg`, `time`, `id` and `node_id`; the rest is what
-// go-libp2p's slog handler adds (level, service) and the SHOULD fields (topic, from when known).
+// go-libp2p's slog handler adds (level, service) and the SHOULD fields: topic, and from where psm knows
+// it (gossipsub names the sender of a node's first copy only).
 
 /** RFC 3339 in UTC with microseconds (Python's datetime.fromisoformat reads it), from epoch milliseconds. */
 export function rfc3339(epochMs: number): string {

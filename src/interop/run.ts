@@ -67,9 +67,19 @@ interface NodeState {
   resolve: (h: Host | undefined) => void
   /** message keys this node has (received or published): later copies are duplicates */
   seen: Set<string>
-  /** log lines not yet appended to the node's stdout file */
-  pending: string[]
+  /** log lines not yet appended to the node's stdout file (a first receipt waits there for its sender) */
+  pending: (string | PendingReceive)[]
 }
+
+interface PendingReceive {
+  epochMs: number
+  id: string
+  topic: string
+  from?: string
+}
+
+const lineOf = (x: string | PendingReceive): string =>
+  typeof x === 'string' ? x : receivedLine(x.epochMs, x.id, x.topic, x.from)
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -126,8 +136,8 @@ export async function runInterop(opts: InteropRunOptions): Promise<InteropRunRes
     region: labels[i]!,
   }))
   const deliveries: Deliveries = { nodes, publishes: [], receives: [], subscribers: {} }
-  /** index in deliveries.receives of node i's first receipt of a message, until gossipsub says who sent it */
-  const firstReceipt = new Map<string, number>()
+  /** node i's first receipt of a message (its receive and log line) until gossipsub says who sent it */
+  const firstReceipt = new Map<string, { at: number; line: PendingReceive }>()
   const failures: string[] = []
   const warned = new Set<string>()
 
@@ -144,7 +154,7 @@ export async function runInterop(opts: InteropRunOptions): Promise<InteropRunRes
     }
     state.forEach((s, i) => {
       if (s.pending.length === 0) return
-      appendFileSync(join(out, nodeLogPath(i)), s.pending.join(''))
+      appendFileSync(join(out, nodeLogPath(i)), s.pending.map(lineOf).join(''))
       s.pending.length = 0
     })
   }
@@ -158,8 +168,9 @@ export async function runInterop(opts: InteropRunOptions): Promise<InteropRunRes
     s.seen.add(key)
     const at = now()
     deliveries.receives.push({ msgId: key, topic: rpcMsg.topic, node: i, timeMs: at, duplicate })
-    if (!duplicate) firstReceipt.set(`${i}/${key}`, deliveries.receives.length - 1)
-    s.pending.push(receivedLine(epoch0 + at, messageIdOf(rpcMsg.data) || key, rpcMsg.topic))
+    const line = { epochMs: epoch0 + at, id: messageIdOf(rpcMsg.data) || key, topic: rpcMsg.topic }
+    if (!duplicate) firstReceipt.set(`${i}/${key}`, { at: deliveries.receives.length - 1, line })
+    s.pending.push(line)
     return key
   }
 
@@ -196,11 +207,14 @@ export async function runInterop(opts: InteropRunOptions): Promise<InteropRunRes
         })
         h.services.pubsub.addEventListener('gossipsub:message', (e) => {
           const k = `${i}/${e.detail.msgId}`
-          const at = firstReceipt.get(k)
-          if (at === undefined) return
+          const first = firstReceipt.get(k)
+          if (first === undefined) return
           firstReceipt.delete(k)
-          const from = indexOf.get(e.detail.propagationSource.toString())
-          if (from !== undefined) deliveries.receives[at]!.from = from
+          const peer = e.detail.propagationSource.toString()
+          // the log line gets it while it waits to be written (it is, unless a flush came in between)
+          first.line.from = peer
+          const from = indexOf.get(peer)
+          if (from !== undefined) deliveries.receives[first.at]!.from = from
         })
         s.host = h
         s.resolve(h)

@@ -77,7 +77,7 @@ describe.each(['machine', 'vanilla'])('psm interop run --impl %s', (impl) => {
     expect(d.nodes).toHaveLength(fixture.nodes)
     expect(d.publishes.map((p) => p.msgId).sort()).toEqual(['0', '1', '2', '3', '4', '5'])
     expect(d.subscribers['a-subnet']?.slice().sort((x, y) => x - y)).toEqual([...Array(fixture.nodes).keys()])
-    const lines: { node: number; id: string; us: number }[] = []
+    const lines: { node: number; id: string; us: number; from?: string }[] = []
     let start = Number.POSITIVE_INFINITY
     for (const f of logFiles(out)) {
       let node = -1
@@ -87,7 +87,7 @@ describe.each(['machine', 'vanilla'])('psm interop run --impl %s', (impl) => {
           node = j.node_id
           expect(j.id).toBe(d.nodes[node]?.peerId)
           start = Math.min(start, fromIsoFormat(j.time))
-        } else if (j.msg === 'Received Message') lines.push({ node, id: j.id, us: fromIsoFormat(j.time) })
+        } else if (j.msg === 'Received Message') lines.push({ node, id: j.id, us: fromIsoFormat(j.time), from: j.from })
       }
     }
     expect(lines).toHaveLength(d.receives.length)
@@ -99,6 +99,11 @@ describe.each(['machine', 'vanilla'])('psm interop run --impl %s', (impl) => {
     const firsts = d.receives.filter((x) => !x.duplicate)
     expect(firsts.length).toBeGreaterThanOrEqual(6 * (fixture.nodes - 1))
     expect(firsts.every((x) => x.from !== undefined && x.from !== x.node)).toBe(true)
+    // and the log's first line for that message at that node names the same peer as `from`
+    for (const x of firsts) {
+      const line = lines.find((l) => l.node === x.node && l.id === x.msgId)
+      expect(line?.from, `node ${x.node} message ${x.msgId}`).toBe(d.nodes[x.from!]?.peerId)
+    }
   })
 })
 
