@@ -9,9 +9,45 @@ import { realPerformanceNow } from '../../clock/virtual-real.js'
 export interface GossipsubMetricsOptions {
   /** hosts that get their own `host` label value; later hosts share host="other" (default 10) */
   hostLabelLimit?: number
+  /** topics that get their own `topic` label value; later topics share topic="other" (default 100) */
+  topicLabelLimit?: number
 }
 
-export const GOSSIPSUB_METRICS_DEFAULTS = { hostLabelLimit: 10 } as const
+export const GOSSIPSUB_METRICS_DEFAULTS = { hostLabelLimit: 10, topicLabelLimit: 100 } as const
+
+export const OTHER_TOPIC = 'other'
+
+/** Heartbeat time in seconds: gossipsub's own 0.01 / 0.1 / 1 makes every quantile an interpolation. */
+export const HEARTBEAT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
+/** Behaviour penalty (a count of misbehaviours, decaying): used when gossipsub's threshold-based buckets collapse. */
+export const BEHAVIOUR_PENALTY_BUCKETS = [0.5, 1, 2, 4, 8, 16, 32]
+
+/**
+ * Buckets psm uses instead of gossipsub's, by family. gossipsub derives the behaviour-penalty buckets from
+ * `behaviourPenaltyThreshold`, 0 by default: five `le="0"` buckets that prom-client then counts as one bucket
+ * repeated, each above `+Inf`.
+ */
+const BUCKET_OVERRIDES: Readonly<Record<string, readonly number[]>> = {
+  gossipsub_heartbeat_duration_seconds: HEARTBEAT_BUCKETS,
+}
+
+/** Strictly increasing, finite bucket bounds, or `fallback` when fewer than two remain. */
+export function sanitizeBuckets(
+  buckets: readonly number[] | undefined,
+  fallback?: readonly number[],
+): number[] | undefined {
+  if (!buckets) return fallback ? [...fallback] : undefined
+  const clean = [...new Set(buckets.filter((b) => Number.isFinite(b) && b > 0))].sort((a, b) => a - b)
+  if (clean.length >= 2) return clean
+  return fallback ? [...fallback] : clean.length ? clean : undefined
+}
+
+function bucketsFor(name: string, given: readonly number[] | undefined): number[] | undefined {
+  const override = BUCKET_OVERRIDES[name]
+  if (override) return [...override]
+  if (name === 'gossipsub_peer_stat_behaviour_penalty') return sanitizeBuckets(given, BEHAVIOUR_PENALTY_BUCKETS)
+  return sanitizeBuckets(given)
+}
 
 export const OTHER_HOST = 'other'
 
@@ -27,7 +63,11 @@ export interface GossipsubHostMetrics {
 }
 
 export interface GossipsubMetrics {
-  /** topic → label, shared by every host; topics missing from it are labelled with their own name */
+  /**
+   * topic → label, shared by every host (gossipsub's `metricsTopicStrToLabel`). It fills itself: each topic a
+   * metric names is labelled with its own name, up to `topicLabelLimit` topics, then "other". Without it
+   * gossipsub labels its per-mesh scores topic="unknown".
+   */
   readonly topicStrToLabel: TopicStrToLabel
   forHost(host: string): GossipsubHostMetrics
 }
@@ -112,7 +152,19 @@ interface Config {
 
 export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetricsOptions = {}): GossipsubMetrics {
   const limit = Math.max(0, opts.hostLabelLimit ?? GOSSIPSUB_METRICS_DEFAULTS.hostLabelLimit)
+  const topicLimit = Math.max(0, opts.topicLabelLimit ?? GOSSIPSUB_METRICS_DEFAULTS.topicLabelLimit)
   const topicStrToLabel: TopicStrToLabel = new Map()
+  let topicsLabelled = 0
+  /** The label of a topic a metric names, registering it on first sight (a label maps to itself). */
+  function topicLabel(topic: string): string {
+    const known = topicStrToLabel.get(topic)
+    if (known !== undefined) return known
+    if (topic === OTHER_TOPIC || topic === 'unknown') return topic
+    const label = topicsLabelled < topicLimit ? topic : OTHER_TOPIC
+    if (label !== OTHER_TOPIC) topicsLabelled++
+    topicStrToLabel.set(topic, label)
+    return label
+  }
   const families = new Map<string, AnyFamily>()
   const hostLabels = new Map<string, string>()
   let labelled = 0
@@ -174,7 +226,7 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
         help: c.help,
         labelNames,
         registers: [registry],
-        ...(c.buckets ? { buckets: c.buckets } : {}),
+        ...((b) => (b ? { buckets: b } : {}))(bucketsFor(name, c.buckets)),
       })
       f = { kind: 'histogram', ...base, prom, resetEpoch: -1 }
     } else {
@@ -214,10 +266,9 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
             continue
           }
           const renamedTo = f.renamed ? LABEL_RENAMES[n] : undefined
-          if (renamedTo !== undefined) {
-            v = topicStrToLabel.get(String(v)) ?? v
-            out[renamedTo] = v
-          } else out[n] = v
+          if (renamedTo !== undefined || n === 'topic') v = topicLabel(String(v))
+          if (renamedTo !== undefined) out[renamedTo] = v
+          else out[n] = v
           key += `${v}\u0001`
         }
       }
