@@ -8,6 +8,7 @@ import {
   type InspectStream,
   parseInspectUrl,
 } from '../../src/telemetry/inspect.js'
+import { runPsm } from '../helpers/cli.js'
 import { runTree, TREE } from './traces/otel-tree.js'
 
 interface Received {
@@ -170,6 +171,41 @@ describe('psm sim --inspect: machines to a Stately inspector', () => {
     expect(s.sent).toBe(0)
     expect(s.queued).toBe(0)
     expect(s.dropped).toBeGreaterThan(5)
+  })
+
+  test('psm sim --inspect: a real run streams its machines; the final line counts what was sent', async () => {
+    const port = await freePort()
+    const ui = await inspectorUi(port)
+    try {
+      const res = await runPsm([
+        'sim',
+        '--duration',
+        '3s',
+        '--initial-peers',
+        '3',
+        '--max-peers',
+        '3',
+        '--inspect',
+        `ws://127.0.0.1:${port}`,
+        '--quiet',
+      ])
+      expect(res.code, res.stderr).toBe(0)
+      const m = /inspect: (\d+) events sent to ws:\/\/127\.0\.0\.1:\d+, none dropped/.exec(res.stderr)
+      expect(m, res.stderr).not.toBeNull()
+      const sent = Number(m![1])
+      await ui.until((got) => got.length >= sent)
+      expect(ui.got).toHaveLength(sent)
+      const actors = new Set(ui.got.filter((e) => e.type === '@xstate.actor').map((e) => e.sessionId))
+      for (const id of ['sim', 'sim-p0', 'ps-0', 'sim-p2', 'ps-2']) expect(actors.has(id), id).toBe(true)
+      expect(ui.got.some((e) => e.type === '@xstate.event' && e.sessionId === 'ps-0')).toBe(true)
+    } finally {
+      ui.close()
+    }
+    const bad = await runPsm(['sim', '--inspect', 'http://127.0.0.1:1'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      "psm sim: --inspect: 'http://127.0.0.1:1' is not a ws:// URL (e.g. ws://127.0.0.1:8080)",
+    ])
   })
 
   test('addresses: default 127.0.0.1:8080; ws:// or host:port; anything else is one clear error', () => {
