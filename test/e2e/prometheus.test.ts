@@ -163,10 +163,7 @@ describe('dashboards against Prometheus scraping psm sim', () => {
     await eventually(`sum(increase(gossipsub_rpc_recv_prune_total${job}[5m]))`, (v) => v > 0)
     await eventually(`max_over_time(sum(gossipsub_connected_peers_backoff_seconds_count${job})[5m:1s])`, (v) => v > 0)
     // a mesh below D_lo, counted as hosts (a new host starts with an empty mesh)
-    await eventually(
-      `max_over_time(sum(count by (topic) (gossipsub_mesh_peers{job="psm", host!="other"} < 4))[5m:1s])`,
-      (v) => v >= 1,
-    )
+    await eventually(`max_over_time(sum(psm_gossipsub_starved_meshes${job})[5m:1s])`, (v) => v >= 1)
     // publishes by peer group: with gossipsub's default flood publishing every publish goes to the floodsub
     // group (all topic peers above the publish threshold), never "mesh"; gossip advertised ids
     await eventually(`sum(increase(gossipsub_floodsub_peers_published_total${job}[5m]))`, (v) => v > 0)

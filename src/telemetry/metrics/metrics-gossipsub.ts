@@ -11,9 +11,11 @@ export interface GossipsubMetricsOptions {
   hostLabelLimit?: number
   /** topics that get their own `topic` label value; later topics share topic="other" (default 100) */
   topicLabelLimit?: number
+  /** a subscribed host whose mesh holds fewer peers is starved (default 4, gossipsub's D_lo) */
+  meshDlo?: number
 }
 
-export const GOSSIPSUB_METRICS_DEFAULTS = { hostLabelLimit: 10, topicLabelLimit: 100 } as const
+export const GOSSIPSUB_METRICS_DEFAULTS = { hostLabelLimit: 10, topicLabelLimit: 100, meshDlo: 4 } as const
 
 export const OTHER_TOPIC = 'other'
 
@@ -104,6 +106,8 @@ type Labels = Record<string, string | number>
 type Bound = { labels: Labels; key: string }
 
 interface Family {
+  /** gossipsub's name for it */
+  gsName: string
   /** the register method gossipsub called */
   via: 'gauge' | 'histogram' | 'avgMinMax'
   /** gossipsub's label names (before renaming) */
@@ -192,6 +196,29 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
     },
   })
 
+  // per host, per topic label: subscribed, and mesh size — every host, labelled or not, so that starved meshes
+  // are counted host by host (host="other" gauges are sums, useless for "how many hosts are below D_lo")
+  const dlo = opts.meshDlo ?? GOSSIPSUB_METRICS_DEFAULTS.meshDlo
+  const meshes = new Map<string, Map<string, { subscribed: boolean; mesh: number }>>()
+  const starved = new Gauge({
+    name: 'psm_gossipsub_starved_meshes',
+    help: `Hosts subscribed to a topic whose mesh holds fewer than D_lo (${dlo}) peers, every host counted`,
+    labelNames: ['topic'],
+    registers: [registry],
+    // registered after psm_gossipsub_hosts: gossipsub's scrape callbacks have just set the mesh sizes
+    collect() {
+      guard(() => {
+        starved.reset()
+        for (const byTopic of meshes.values()) {
+          for (const [topic, m] of byTopic) {
+            if (!m.subscribed) continue
+            starved.inc({ topic }, m.mesh < dlo ? 1 : 0)
+          }
+        }
+      })
+    },
+  })
+
   function labelFor(host: string): string {
     let l = hostLabels.get(host)
     if (l === undefined) {
@@ -213,7 +240,7 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
     const labelNames = [...gsLabels.map((l) => LABEL_RENAMES[l] ?? l), 'host']
     const renamed = gsLabels.some((l) => LABEL_RENAMES[l] !== undefined)
     const name = exportedGossipsubName(c.name)
-    const base = { via: kind, labelNames: gsLabels, renamed }
+    const base = { gsName: c.name, via: kind, labelNames: gsLabels, renamed }
     let f: AnyFamily
     if (kind === 'gauge' && name.endsWith('_total')) {
       f = { kind: 'counter', ...base, prom: new Counter({ name, help: c.help, labelNames, registers: [registry] }) }
@@ -251,7 +278,21 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
   function forHost(host: string): GossipsubHostMetrics {
     const label = labelFor(host)
     const shared = label === OTHER_HOST
-    const releases: Array<() => void> = [() => hostsGauge.dec({ host: label })]
+    const releases: Array<() => void> = [() => hostsGauge.dec({ host: label }), () => meshes.delete(host)]
+    /** the mesh size and subscription of this host, per topic */
+    const meshOf = (topic: string) => {
+      let byTopic = meshes.get(host)
+      if (!byTopic) {
+        byTopic = new Map()
+        meshes.set(host, byTopic)
+      }
+      let m = byTopic.get(topic)
+      if (!m) {
+        m = { subscribed: false, mesh: 0 }
+        byTopic.set(topic, m)
+      }
+      return m
+    }
     hostsGauge.inc({ host: label })
 
     /** gossipsub labels → exported labels (with host), and a key naming the series for this host */
@@ -312,6 +353,9 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
         else mine.set(b.key, { labels: b.labels, value: after })
         if (shared) f.prom.inc(b.labels, after - before)
         else f.prom.set(b.labels, after)
+        if (f.gsName === 'gossipsub_mesh_peer_count') meshOf(String(b.labels.topic)).mesh = after
+        else if (f.gsName === 'gossipsub_topic_subscription_status')
+          meshOf(String(b.labels.topic)).subscribed = after > 0
       }
       const h = {
         inc: (a?: Labels | number, b?: number) =>

@@ -362,6 +362,32 @@ describe('gossipsub families psm fixes on the way out', () => {
     run.close()
   })
 
+  test('starved meshes: subscribed hosts below D_lo, counted host by host, "other" hosts included', async () => {
+    const run = createRunMetrics({ processMetrics: false, hostLabelLimit: 1 })
+    const hosts = [0, 1, 2, 3].map((i) => run.gossipsub.forHost(`ps-${i}`))
+    const gms = hosts.map((h) =>
+      getMetrics(h.metricsRegister, h.metricsTopicStrToLabel, {
+        gossipPromiseExpireSec: 3,
+        behaviourPenaltyThreshold: 0,
+        maxMeshMessageDeliveriesWindowSec: 0.01,
+      }),
+    )
+    for (const gm of gms) gm.onJoin('t')
+    // mesh sizes 2, 5, 3, 6: two hosts below D_lo = 4, both beyond the host label limit would be summed
+    for (const [i, n] of [2, 5, 3, 6].entries()) gms[i]!.meshPeerCounts.set({ topicStr: 't' }, n)
+    const starved = async () => {
+      await run.registry.metrics()
+      return value(run.registry, 'psm_gossipsub_starved_meshes', { topic: 't' })
+    }
+    expect(await starved()).toBe(2)
+    // a host that left the topic is not starved; a stopped host is gone
+    gms[0]!.onLeave('t')
+    expect(await starved()).toBe(1)
+    hosts[2]!.release()
+    expect(await starved()).toBe(0)
+    run.close()
+  })
+
   test('transition time buckets reach past 25 ms; delivery latency has a topic label', async () => {
     expect(TRANSITION_BUCKETS.at(-1)!).toBeGreaterThanOrEqual(0.5)
     const run = createRunMetrics({ processMetrics: false })
