@@ -12,6 +12,7 @@
 import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect'
 import { machineCatalog } from '../../machines/index.js'
 import { ACTIVE, deriveMachine, INACTIVE, NONE, type StateProbe } from '../../machines/schema.js'
+import { realPerformanceNow } from '../clock/virtual-real.js'
 import { parseHostPort } from '../config/host-port.js'
 import { InputError } from '../errors.js'
 import type { RecordSource } from './metrics/metrics.js'
