@@ -12,7 +12,7 @@
 import { createInspector, type StatelyInspectionEvent } from '@statelyai/inspect'
 import { machineCatalog } from '../../machines/index.js'
 import { ACTIVE, deriveMachine, INACTIVE, NONE, type StateProbe } from '../../machines/schema.js'
-import { realPerformanceNow } from '../clock/virtual-real.js'
+import { realPerformanceNow, realSetTimeout } from '../clock/virtual-real.js'
 import { parseHostPort } from '../config/host-port.js'
 import { InputError } from '../errors.js'
 import type { RecordSource } from './metrics/metrics.js'
@@ -347,10 +347,10 @@ export async function createInspectStream(opts: InspectOptions = {}): Promise<In
     closed ??= (async () => {
       for (const off of offs) off()
       offs.clear()
-      // what is written reaches the socket before it closes
-      const deadline = Date.now() + 2_000
-      while (adapter.connected && adapter.bufferedAmount() > 0 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10))
+      // what is written reaches the socket before it closes; real time, as a virtual clock may stand still
+      const deadline = realPerformanceNow() + 2_000
+      while (adapter.connected && adapter.bufferedAmount() > 0 && realPerformanceNow() < deadline) {
+        await new Promise((r) => realSetTimeout(r, 5))
       }
       inspector.stop()
       return stats()
