@@ -89,7 +89,7 @@ export function formatTraceReport(r: TraceReport): string {
   const lost = r.dropped > 0 ? `, ${r.dropped} DROPPED${r.error ? ` (${r.error})` : ''}` : ', none dropped'
   const m = r.messages
   const msgs = m
-    ? `; ${m.messages} message traces, ${m.receipts} receipts${m.evicted ? `, ${m.evicted} closed early` : ''}${m.late ? `, ${m.late} late` : ''}`
+    ? `; ${m.messages} message traces, ${m.receipts} receipts${m.evicted ? `, ${m.evicted} closed early` : ''}${m.late ? `, ${m.late} late` : ''}${m.orphaned ? `, ${m.orphaned} without their publish` : ''}`
     : ''
   return `traces: ${r.exported}/${r.ended} spans sent to ${r.target}${lost}${msgs}`
 }
