@@ -10,6 +10,7 @@ import { Recorder } from '../../../src/telemetry/recorder.js'
 import { createTraceSink, formatTraceReport, type HostTracer } from '../../../src/telemetry/traces/otel.js'
 import { readSpanFile, type SpanLine } from '../../../src/telemetry/traces/otel-file.js'
 import { MessageTraces } from '../../../src/telemetry/traces/otel-messages.js'
+import { runPsm } from '../../helpers/cli.js'
 
 let dir: string
 beforeAll(() => {
@@ -148,6 +149,34 @@ describe('one trace per message (PS_TRACING_HOST=1, file exporter)', () => {
       expect(p.traceId).toBe(machine.traceId)
     }
   })
+})
+
+describe('psm scenario simple-discovery --trace file', () => {
+  test('10 hosts, 5 messages: five traces, each a publish and nine receipts, one per other host', async () => {
+    const file = join(dir, 'scenario.jsonl')
+    const res = await runPsm(
+      ['scenario', 'simple-discovery', '--hosts', '10', '--msgs', '4', '--trace', 'file', '--trace-file', file],
+      { timeoutMs: 120_000 },
+    )
+    expect(res.code, res.stderr).toBe(0)
+    expect(res.stderr).toMatch(/traces: (\d+)\/\1 spans sent to file .*none dropped; 5 message traces, 45 receipts/)
+    const spans = readSpanFile(file)
+    const roots = spans.filter((s) => s.name === 'publish foobar')
+    expect(roots).toHaveLength(5)
+    for (const root of roots) {
+      const receives = spans.filter((s) => s.traceId === root.traceId && s.name.startsWith('receive '))
+      const hosts = new Set(receives.map((r) => r.attributes.host))
+      expect(receives).toHaveLength(9)
+      expect(hosts.size).toBe(9)
+      expect(hosts.has(root.attributes.host!)).toBe(false)
+      for (const r of receives) expect(r.attributes.from).toMatch(/^ps-\d$/)
+    }
+    // machine spans too (PS_TRACING_AM defaults to 1), each host machine its own trace
+    expect(spans.filter((s) => s.attributes['machine.type'] === 'pubsub-host' && !s.parentSpanId)).toHaveLength(10)
+    const bad = await runPsm(['scenario', 'simple-discovery', '--trace', 'zipkin'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr.trim()).toBe("psm scenario: --trace: 'zipkin' is not one of otlp, jaeger, file, off")
+  }, 150_000)
 })
 
 describe('MessageTraces', () => {
