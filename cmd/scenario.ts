@@ -20,6 +20,8 @@ import {
 } from '../src/net/constants.js'
 import { formatScenarioResult } from '../src/scenario/format.js'
 import { IMPLS, type Impl, runSimpleDiscovery, SIMPLE_DISCOVERY } from '../src/scenario/simple-discovery.js'
+import { createTraceSink, formatTraceReport, type TraceExporterName } from '../src/telemetry/traces/otel.js'
+import { TRACE_EXPORTER_NAMES } from '../src/telemetry/traces/otel-exporters.js'
 
 const FLAGS = {
   hosts: { type: 'string', value: 'H', description: 'number of hosts (>= 2)', default: '10' },
@@ -50,6 +52,13 @@ const FLAGS = {
     default: String(DEFAULT_MAX_CONNECTIONS),
   },
   log: { type: 'string', value: 'FILE', description: 'write every transition to FILE (.jsonl, .gz for gzip)' },
+  trace: {
+    type: 'string',
+    value: 'EXPORTER',
+    description:
+      'otlp|jaeger|file|off: a trace per message and per machine (PS_TRACING_AM sets machine spans, default 1)',
+  },
+  'trace-file': { type: 'string', value: 'FILE', description: '--trace file writes here (default traces.jsonl)' },
   json: { type: 'boolean', description: 'print one JSON object with the results' },
   'full-step': {
     type: 'boolean',
@@ -85,7 +94,7 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const
 
-const USAGE = `psm scenario ${SIMPLE_DISCOVERY} --hosts H --msgs M --impl vanilla|machine|machine-full [--seed S] [--log FILE] [--json]`
+const USAGE = `psm scenario ${SIMPLE_DISCOVERY} --hosts H --msgs M --impl vanilla|machine|machine-full [--seed S] [--log FILE] [--trace otlp|jaeger|file] [--json]`
 const SUMMARY = `Runs the seed's TestSimpleDiscovery: H hosts join topic 'foobar' through discovery, host 0 publishes
 a first message once the topic is ready, then M messages from random hosts must each reach every subscriber.
 Each host dials --find-limit peers and keeps at most --max-connections: ready means every host joined the
@@ -133,17 +142,31 @@ export async function main(argv: string[]): Promise<number> {
   }
   checkCommandClock(parseClockMode('--clock', flags.clock ?? 'real'), activeClockMode(), host.transport)
 
-  // the recorder is loaded only for --log: a run without it pays nothing for recording
+  const exporter = oneOf<TraceExporterName>('trace', flags.trace ?? 'off', TRACE_EXPORTER_NAMES)
+  const am = process.env.PS_TRACING_AM ?? '1'
+  if (!['0', '1', '2'].includes(am)) throw new UsageError(`PS_TRACING_AM: '${am}' is not one of 0, 1, 2`)
+  const traces =
+    exporter === 'off'
+      ? undefined
+      : await createTraceSink({
+          exporter,
+          level: Number(am) as 0 | 1 | 2,
+          hostLevel: 1,
+          ...(flags['trace-file'] !== undefined ? { file: flags['trace-file'] } : {}),
+        })
+
+  // the recorder is loaded only for --log and machine traces: a run without them pays nothing for recording
   let recorder: import('../src/telemetry/recorder.js').Recorder | undefined
-  if (flags.log !== undefined) {
+  if (flags.log !== undefined || (traces && am !== '0')) {
     const { Recorder } = await import('../src/telemetry/recorder.js')
     const { createJsonlFileSink } = await import('../src/telemetry/log/file-sink.js')
     recorder = new Recorder({ source: `psm scenario ${SIMPLE_DISCOVERY}` })
     try {
-      recorder.addSink(createJsonlFileSink(flags.log))
+      if (flags.log !== undefined) recorder.addSink(createJsonlFileSink(flags.log))
     } catch (err) {
       throw new InputError(`--log: cannot write '${flags.log}': ${errorMessage(err)}`)
     }
+    traces?.attach(recorder)
   }
 
   const network = networkFromFlags({ network: flags.network, latency: flags.latency, bandwidth: flags.bandwidth })
@@ -158,12 +181,14 @@ export async function main(argv: string[]): Promise<number> {
     findLimit,
     maxConnections,
     ...(recorder ? { recorder } : {}),
+    ...(traces ? { traces } : {}),
     fullStep: flags['full-step'] === true,
     host,
     ...(network !== undefined ? { network } : {}),
     progress: (line) => process.stderr.write(`psm scenario: ${line}\n`),
   })
   await recorder?.close()
+  if (traces) process.stderr.write(`psm scenario: ${formatTraceReport(await traces.shutdown())}\n`)
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : formatScenarioResult(result))
   if (result.failure !== null) throw new RunFailedError(result.failure)
   return 0

@@ -7,6 +7,7 @@ import { loadSimConfig } from '../src/config/sim.js'
 import { UsageError } from '../src/errors.js'
 import { runSim } from '../src/sim/run.js'
 import { simTelemetry } from '../src/sim/telemetry.js'
+import { createInspectStream, formatInspectStats, parseInspectUrl } from '../src/telemetry/inspect.js'
 import { formatTraceReport } from '../src/telemetry/traces/otel.js'
 
 const FLAGS = {
@@ -43,6 +44,11 @@ const FLAGS = {
     description: 'serve Prometheus metrics at http://HOST:PORT/metrics (default 127.0.0.1:9464)',
   },
   trace: { type: 'string', value: 'EXPORTER', description: 'otlp | jaeger | file | off (default off)' },
+  inspect: {
+    type: 'string',
+    value: '[ws://HOST:PORT]',
+    description: 'stream the machines to a Stately inspector (@statelyai/inspect server; default ws://127.0.0.1:8080)',
+  },
   log: {
     type: 'string',
     value: 'FILE|DIR/',
@@ -89,7 +95,9 @@ pipes; with one every byte pays its latency, bandwidth and loss, and sim_net_* m
 export async function main(argv: string[]): Promise<number> {
   // `--metrics` may stand alone: give it an empty value so parseArgs accepts it
   const args = argv.map((a, i) =>
-    a === '--metrics' && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('-')) ? '--metrics=' : a,
+    (a === '--metrics' || a === '--inspect') && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('-'))
+      ? `${a}=`
+      : a,
   )
   const { flags, positionals } = parseFlags('sim', args, FLAGS)
   if (flags.help) {
@@ -97,7 +105,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`)
-  const { metrics, ...rest } = flags
+  const { metrics, inspect: inspectFlag, ...rest } = flags
+  const inspectUrl = inspectFlag === undefined ? null : parseInspectUrl(inspectFlag)
   const config = loadSimConfig({
     path: flags.config,
     env: process.env,
@@ -113,6 +122,8 @@ export async function main(argv: string[]): Promise<number> {
   const interrupt = onInterrupt()
   const out = (text: string) => process.stdout.write(text)
   const telemetry = await simTelemetry(config, (text) => process.stderr.write(`psm sim: ${text}\n`))
+  const inspect = inspectUrl ? await createInspectStream({ url: inspectUrl }) : null
+  if (inspect) telemetry.sinks.push(inspect.sink())
   try {
     const summary = await runSim({
       config,
@@ -122,10 +133,12 @@ export async function main(argv: string[]): Promise<number> {
       ...(telemetry.traces ? { traces: telemetry.traces } : {}),
       quiet: Boolean(flags.quiet),
     })
-    const dropped = Object.entries(summary.droppedRecords).filter(([, n]) => n > 0)
+    // the inspector's drops have their own line below
+    const dropped = Object.entries(summary.droppedRecords).filter(([s, n]) => n > 0 && s !== 'inspect')
     if (dropped.length)
       process.stderr.write(`psm sim: records dropped: ${dropped.map(([s, n]) => `${s} ${n}`).join(', ')}\n`)
     if (summary.traces) process.stderr.write(`psm sim: ${formatTraceReport(summary.traces)}\n`)
+    if (inspect) process.stderr.write(`psm sim: ${formatInspectStats(await inspect.close())}\n`)
     if (summary.logFile) {
       process.stderr.write(
         `psm sim: transition log ${summary.logFile} — open it with: npx psm dbg ${summary.logFile}\n`,

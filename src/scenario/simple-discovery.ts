@@ -25,6 +25,7 @@ import { machinePubsub, pubsubHostOf } from '../pubsub/machine.js'
 import { vanillaPubsub } from '../pubsub/vanilla.js'
 import { createRng } from '../rng.js'
 import type { Recorder } from '../telemetry/recorder.js'
+import type { HostTracer, TraceSink } from '../telemetry/traces/otel.js'
 import { latencySummary, ResourceMeter } from './measure.js'
 import { waitForMesh } from './mesh.js'
 import { type NetSummary, summarizeNet } from './net-summary.js'
@@ -49,6 +50,8 @@ export interface SimpleDiscoveryOptions {
   maxConnections?: number
   /** records every machine's transitions (absent: no inspection at all) */
   recorder?: Recorder
+  /** host-level traces (one trace per message, gossipsub events per host) into this sink */
+  traces?: TraceSink
   /** transport, encrypter, muxer, signing, heartbeat of every host */
   host?: Omit<HostOptions, 'pubsub' | 'network'>
   /** the network model between the hosts (a model file or a section); absent: in-process pipes */
@@ -144,6 +147,7 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
       : vanillaPubsub
   const registry = new InProcessRegistry({ random: () => rng.next() })
   const hosts: Host[] = []
+  const tracers: HostTracer[] = []
   const discs: TopicDiscovery[] = []
   const latencies: number[] = []
   let delivered = 0
@@ -162,14 +166,19 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
       ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
     }
     for (let i = 0; i < n; i++) {
-      hosts.push(
-        await createHost({
-          ...hostOpts,
-          pubsub: factory(i),
-          privateKey: await hostKey(seed, i),
-          ...(model ? { network: model.host(i) } : {}),
-        }),
-      )
+      const tracer = opts.traces?.hostTracer({ host: `ps-${i}` })
+      const base = factory(i)
+      const host = await createHost({
+        ...hostOpts,
+        pubsub: tracer ? (init) => base({ ...init, ...tracer.gossipsubOptions(null) }) : base,
+        privateKey: await hostKey(seed, i),
+        ...(model ? { network: model.host(i) } : {}),
+      })
+      if (tracer) {
+        tracer.observe(host.services.pubsub as never, host as never, host.peerId.toString())
+        tracers.push(tracer)
+      }
+      hosts.push(host)
     }
     hosts.forEach((h, i) => {
       h.services.pubsub.addEventListener('message', (e) => {
@@ -259,6 +268,7 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
   for (const h of hosts) transitions += pubsubHostOf(h.services.pubsub)?.events() ?? 0
   const discoveryTransitions = discs.reduce((s, d) => s + d.transitions(), 0)
   for (const d of discs) d.stop()
+  for (const t of tracers) t.end()
   const stop = await stopHosts(hosts, DEFAULT_STOP_TIMEOUT_MS)
   if (stop.unfinished > 0) progress(`${stop.unfinished} of ${n} hosts had not stopped after ${stop.ms} ms`)
   if (failure === null && delivered < expected) failure = `${expected - delivered} of ${expected} deliveries missing`

@@ -116,7 +116,7 @@ export async function runSim(opts: RunSimOptions): Promise<SimSummary> {
       : {}),
     ...(metrics
       ? {
-          onDelivery: (ms: number) => metrics!.sim.deliveryLatency(ms / 1000),
+          onDelivery: (ms: number, topic: string) => metrics!.sim.deliveryLatency(ms / 1000, topic),
           onRefresh: (s: SimStats) => publishStats(metrics!, s, model),
           onVerified: (recv: number, miss: number) => {
             if (recv) metrics!.sim.msgsRecv(recv)

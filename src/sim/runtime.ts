@@ -37,7 +37,7 @@ export interface SimHooks {
   /** the host of peer n stopped */
   onHostStopped?(n: number): void
   /** a delivery was observed, with its latency */
-  onDelivery?(latencyMs: number): void
+  onDelivery?(latencyMs: number, topic: string): void
   /** VerifyMsgsRecv counted deliveries that arrived and that were missed */
   onVerified?(recv: number, miss: number): void
   /** a topic is gone */

@@ -5,8 +5,8 @@ import type { SimConfig } from '../config/sim.js'
 import type { SentMessage, World } from './world.js'
 
 export interface VerifyHooks {
-  /** a delivery was observed, with its latency */
-  onDelivery?(latencyMs: number): void
+  /** a delivery was observed, with its latency and topic */
+  onDelivery?(latencyMs: number, topic: string): void
   /** deliveries that arrived and that were missed */
   onVerified?(recv: number, miss: number): void
   onNotice?(text: string): void
@@ -47,7 +47,7 @@ export class DeliveryCheck {
     const m = this.world.pending.get(id)
     if (m?.expected.has(n) && !m.received.has(n)) {
       m.received.add(n)
-      this.hooks.onDelivery?.(now - m.sentAt)
+      this.hooks.onDelivery?.(now - m.sentAt, m.topic)
     }
   }
 

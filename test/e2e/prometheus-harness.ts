@@ -33,7 +33,11 @@ export interface Prometheus {
 
 export const JOB = 'psm'
 
-export async function startPrometheus(target: string): Promise<Prometheus> {
+/**
+ * `jobs` > 1 scrapes the same target under that many jobs (psm, psm-2, ...): every series then exists once per
+ * scrape target, as with several sims, so a panel that does not aggregate shows it.
+ */
+export async function startPrometheus(target: string, jobs = 1): Promise<Prometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'psm-prometheus-'))
   const config = join(dir, 'prometheus.yml')
   writeFileSync(
@@ -43,11 +47,13 @@ export async function startPrometheus(target: string): Promise<Prometheus> {
       '  scrape_interval: 1s',
       '  evaluation_interval: 1s',
       'scrape_configs:',
-      `  - job_name: ${JOB}`,
-      '    scrape_interval: 1s',
-      '    scrape_timeout: 1s',
-      '    static_configs:',
-      `      - targets: ['${target}']`,
+      ...Array.from({ length: jobs }, (_, i) => [
+        `  - job_name: ${i === 0 ? JOB : `${JOB}-${i + 1}`}`,
+        '    scrape_interval: 1s',
+        '    scrape_timeout: 1s',
+        '    static_configs:',
+        `      - targets: ['${target}']`,
+      ]).flat(),
       '',
     ].join('\n'),
   )

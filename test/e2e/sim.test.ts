@@ -97,8 +97,16 @@ describe('psm sim', () => {
     const peer = named('sim-p0')
     const ps = named('ps-0')
     expect(sim && peer && ps).toBeTruthy()
-    expect(byId.get(peer!.parentSpanId!)?.name).toBe('sim')
-    expect(byId.get(ps!.parentSpanId!)?.name).toBe('sim-p0')
+    // a trace per machine lifetime, linked to its parent machine's span
+    expect(byId.get(peer!.links![0]!.spanId)?.name).toBe('sim')
+    expect(byId.get(ps!.links![0]!.spanId)?.name).toBe('sim-p0')
+    expect(ps!.traceId).not.toBe(sim!.traceId)
+    // a trace per message: a publish root, receive spans under it naming the sender as a psm name
+    const publish = lines.find((l) => l.name.startsWith('publish '))
+    expect(publish?.parentSpanId).toBeUndefined()
+    const receives = lines.filter((l) => l.traceId === publish!.traceId && l.name.startsWith('receive '))
+    expect(receives.length).toBeGreaterThan(0)
+    for (const r of receives) expect(r.attributes.from).toMatch(/^ps-\d+$/)
     const tx = lines.find((l) => l.name.startsWith('tx ') && l.attributes['machine.id'] === 'sim')
     expect(tx?.attributes).toMatchObject({ accepted: true })
     expect(lines.some((l) => l.name === 'pubsub' && l.attributes.host === 'ps-0')).toBe(true)

@@ -13,6 +13,7 @@ import {
   GRAFANA_DIR,
   loadDashboards,
   metricNames,
+  type Panel,
   type Query,
   substitute,
 } from './dashboards.js'
@@ -89,6 +90,48 @@ describe('dashboards', () => {
     expect(machines.templating.list.map((v) => v.name)).toEqual(['type', 'machine'])
     const perMachine = queries.filter((q) => q.dashboard === 'machines.json' && q.expr.includes('$machine'))
     expect(perMachine.length).toBeGreaterThanOrEqual(4)
+  })
+
+  test('what issue 15 fixed stays fixed: bytes panels chart bytes, stats read the range, Why late panels exist', () => {
+    const dashboards = new Map(loadDashboards().map((d) => [d.file, d.dashboard]))
+    const panel = (file: string, title: string) => {
+      const p = allPanels(dashboards.get(file)!.panels).find((x) => x.title === title)
+      expect(p, `${file} "${title}"`).toBeDefined()
+      return p as Panel & { fieldConfig?: { defaults?: { unit?: string } } }
+    }
+    // "RPC bytes" draws bytes only; the counts have their own panel
+    const bytes = panel('gossipsub.json', 'RPC bytes')
+    expect(bytes.fieldConfig?.defaults?.unit).toBe('Bps')
+    for (const t of bytes.targets!) for (const n of metricNames(t.expr)) expect(n).toMatch(/_bytes_/)
+    panel('gossipsub.json', 'RPCs per second')
+    // Delivered / Missed read the dashboard's range, not lifetime counters
+    for (const title of ['Delivered', 'Missed']) {
+      for (const t of panel('simulator.json', title).targets!) {
+        expect(t.expr).toMatch(/increase\(sim_msgs_(recv|miss)_total\[\$__range\]\)/)
+        expect(t.expr.replace(/increase\(sim_msgs_\w+\[\$__range\]\)/g, '')).not.toMatch(/sim_msgs/)
+      }
+    }
+    const heatmap = panel('simulator.json', 'Delivery latency heatmap')
+    expect(heatmap.type).toBe('heatmap')
+    expect((heatmap.targets![0] as { format?: string }).format).toBe('heatmap')
+    for (const title of [
+      'Starved meshes: hosts below D_lo, per topic',
+      'Mesh inclusions by reason',
+      'Mesh churn by reason',
+      'Peers held back by backoff',
+      'IHAVE message ids: not seen vs seen',
+      'IWANT promises',
+      'IWANT promise delivery time',
+      'Publishes by peer group',
+      'Heartbeat runs vs skips',
+    ]) {
+      panel('gossipsub.json', title)
+    }
+    // custom variables are replaced by their current value, query variables by "everything"
+    const share = queries.find((q) => q.where.startsWith('panel "Share of deliveries over the deadline'))!
+    expect(share.promql).toContain('le="0.5"')
+    const starved = queries.find((q) => q.where.startsWith('panel "Starved meshes'))!
+    expect(starved.promql).toBe('sum by (topic) (psm_gossipsub_starved_meshes)')
   })
 
   test('every query parses (promtool check rules)', () => {

@@ -21,7 +21,13 @@ export interface Dashboard {
   title: string
   panels: Panel[]
   templating: {
-    list: Array<{ name: string; type: string; query: string | { query: string }; datasource?: { uid: string } }>
+    list: Array<{
+      name: string
+      type: string
+      query: string | { query: string }
+      datasource?: { uid: string }
+      current?: { value: string | string[] }
+    }>
   }
 }
 
@@ -48,20 +54,39 @@ export function allPanels(panels: Panel[]): Panel[] {
   return panels.flatMap((p) => [p, ...allPanels(p.panels ?? [])])
 }
 
-/** Grafana's interval variables become a fixed window; dashboard variables match everything (their "All"). */
-export function substitute(expr: string): string {
+/**
+ * Grafana's interval variables become a fixed window; custom variables (a deadline, D_lo) their current value;
+ * query variables match everything (their "All").
+ */
+export function substitute(expr: string, values: ReadonlyMap<string, string> = new Map()): string {
   return expr
     .replace(/\$__rate_interval|\$\{__rate_interval\}|\$__interval|\$\{__interval\}|\$__range/g, '1m')
     .replace(/\$\{?__[a-z_]+\}?/gi, '1m')
-    .replace(/\$\{(\w+)(:\w+)?\}|\$(\w+)/g, '.*')
+    .replace(/\$\{(\w+)(:\w+)?\}|\$(\w+)/g, (_m, a?: string, _f?: string, b?: string) => values.get((a ?? b)!) ?? '.*')
+}
+
+/** The current value of each custom variable of a dashboard. */
+export function customValues(d: Dashboard): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const v of d.templating.list) {
+    const cur = v.current?.value
+    if ((v.type === 'custom' || v.type === 'constant') && typeof cur === 'string') out.set(v.name, cur)
+  }
+  return out
 }
 
 export function dashboardQueries(): Query[] {
   const out: Query[] = []
   for (const { file, dashboard } of loadDashboards()) {
+    const values = customValues(dashboard)
     for (const p of allPanels(dashboard.panels)) {
       for (const t of p.targets ?? []) {
-        out.push({ dashboard: file, where: `panel "${p.title}" ${t.refId}`, expr: t.expr, promql: substitute(t.expr) })
+        out.push({
+          dashboard: file,
+          where: `panel "${p.title}" ${t.refId}`,
+          expr: t.expr,
+          promql: substitute(t.expr, values),
+        })
       }
     }
     for (const v of dashboard.templating.list) {

@@ -58,11 +58,13 @@ describe('simulator with a network model', () => {
     expect(sample('sim_net_uplink_queue_max_seconds', 'ps-0')).toBeGreaterThanOrEqual(0)
     expect(sample('sim_net_retransmitted_bytes_total', 'ps-0')).toBe(0)
     expect(sample('sim_net_dials_failed_total', 'ps-0')).toBe(0)
-    // one-way 30 ms: no delivery in the 25 ms bucket, and every delivery counted
+    // one-way 30 ms: no delivery in the 25 ms bucket, and every delivery counted (summed over the topic label)
+    const sum = (re: RegExp) => [...text.matchAll(re)].reduce((a, m) => a + Number(m[1]), 0)
     const bucket = (le: string) =>
-      Number(new RegExp(`^sim_delivery_latency_seconds_bucket\\{le="${le}"\\} (\\S+)$`, 'm').exec(text)![1])
+      sum(new RegExp(`^sim_delivery_latency_seconds_bucket\\{le="${le}",topic="[^"]*"\\} (\\S+)$`, 'gm'))
+    expect(text).toMatch(/^sim_delivery_latency_seconds_bucket\{le="0\.025",topic="/m)
     expect(bucket('0.025')).toBe(0)
-    expect(Number(/^sim_delivery_latency_seconds_count (\S+)$/m.exec(text)![1])).toBeGreaterThan(0)
+    expect(sum(/^sim_delivery_latency_seconds_count\{topic="[^"]*"\} (\S+)$/gm)).toBeGreaterThan(0)
 
     expect(summary.network).toMatchObject({ seed: 5, inline: { latency: { kind: 'constant', ms: 30 } } })
     const { stats, problem } = await scanLog(log)

@@ -67,7 +67,7 @@ describe('simulator runs', () => {
       value(name)
     }
     expect(text).toMatch(/^sim_peers_per_topic\{topic="[^"]+"\} \d+/m)
-    expect(text).toMatch(/^sim_delivery_latency_seconds_bucket\{le="0\.1"\} \d+/m)
+    expect(text).toMatch(/^sim_delivery_latency_seconds_bucket\{le="0\.1",topic="[^"]+"\} \d+/m)
     expect(value('sim_peers')).toBe(final!.peers)
     expect(value('sim_topics')).toBe(final!.topics)
     expect(value('sim_msgs_recv_total')).toBe(final!.msgsRecv)

@@ -9,9 +9,47 @@ import { realPerformanceNow } from '../../clock/virtual-real.js'
 export interface GossipsubMetricsOptions {
   /** hosts that get their own `host` label value; later hosts share host="other" (default 10) */
   hostLabelLimit?: number
+  /** topics that get their own `topic` label value; later topics share topic="other" (default 100) */
+  topicLabelLimit?: number
+  /** a subscribed host whose mesh holds fewer peers is starved (default 4, gossipsub's D_lo) */
+  meshDlo?: number
 }
 
-export const GOSSIPSUB_METRICS_DEFAULTS = { hostLabelLimit: 10 } as const
+export const GOSSIPSUB_METRICS_DEFAULTS = { hostLabelLimit: 10, topicLabelLimit: 100, meshDlo: 4 } as const
+
+export const OTHER_TOPIC = 'other'
+
+/** Heartbeat time in seconds: gossipsub's own 0.01 / 0.1 / 1 makes every quantile an interpolation. */
+export const HEARTBEAT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]
+/** Behaviour penalty (a count of misbehaviours, decaying): used when gossipsub's threshold-based buckets collapse. */
+export const BEHAVIOUR_PENALTY_BUCKETS = [0.5, 1, 2, 4, 8, 16, 32]
+
+/**
+ * Buckets psm uses instead of gossipsub's, by family. gossipsub derives the behaviour-penalty buckets from
+ * `behaviourPenaltyThreshold`, 0 by default: five `le="0"` buckets that prom-client then counts as one bucket
+ * repeated, each above `+Inf`.
+ */
+const BUCKET_OVERRIDES: Readonly<Record<string, readonly number[]>> = {
+  gossipsub_heartbeat_duration_seconds: HEARTBEAT_BUCKETS,
+}
+
+/** Strictly increasing, finite bucket bounds, or `fallback` when fewer than two remain. */
+export function sanitizeBuckets(
+  buckets: readonly number[] | undefined,
+  fallback?: readonly number[],
+): number[] | undefined {
+  if (!buckets) return fallback ? [...fallback] : undefined
+  const clean = [...new Set(buckets.filter((b) => Number.isFinite(b) && b > 0))].sort((a, b) => a - b)
+  if (clean.length >= 2) return clean
+  return fallback ? [...fallback] : clean.length ? clean : undefined
+}
+
+function bucketsFor(name: string, given: readonly number[] | undefined): number[] | undefined {
+  const override = BUCKET_OVERRIDES[name]
+  if (override) return [...override]
+  if (name === 'gossipsub_peer_stat_behaviour_penalty') return sanitizeBuckets(given, BEHAVIOUR_PENALTY_BUCKETS)
+  return sanitizeBuckets(given)
+}
 
 export const OTHER_HOST = 'other'
 
@@ -27,7 +65,11 @@ export interface GossipsubHostMetrics {
 }
 
 export interface GossipsubMetrics {
-  /** topic → label, shared by every host; topics missing from it are labelled with their own name */
+  /**
+   * topic → label, shared by every host (gossipsub's `metricsTopicStrToLabel`). It fills itself: each topic a
+   * metric names is labelled with its own name, up to `topicLabelLimit` topics, then "other". Without it
+   * gossipsub labels its per-mesh scores topic="unknown".
+   */
   readonly topicStrToLabel: TopicStrToLabel
   forHost(host: string): GossipsubHostMetrics
 }
@@ -64,6 +106,8 @@ type Labels = Record<string, string | number>
 type Bound = { labels: Labels; key: string }
 
 interface Family {
+  /** gossipsub's name for it */
+  gsName: string
   /** the register method gossipsub called */
   via: 'gauge' | 'histogram' | 'avgMinMax'
   /** gossipsub's label names (before renaming) */
@@ -112,7 +156,19 @@ interface Config {
 
 export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetricsOptions = {}): GossipsubMetrics {
   const limit = Math.max(0, opts.hostLabelLimit ?? GOSSIPSUB_METRICS_DEFAULTS.hostLabelLimit)
+  const topicLimit = Math.max(0, opts.topicLabelLimit ?? GOSSIPSUB_METRICS_DEFAULTS.topicLabelLimit)
   const topicStrToLabel: TopicStrToLabel = new Map()
+  let topicsLabelled = 0
+  /** The label of a topic a metric names, registering it on first sight (a label maps to itself). */
+  function topicLabel(topic: string): string {
+    const known = topicStrToLabel.get(topic)
+    if (known !== undefined) return known
+    if (topic === OTHER_TOPIC || topic === 'unknown') return topic
+    const label = topicsLabelled < topicLimit ? topic : OTHER_TOPIC
+    if (label !== OTHER_TOPIC) topicsLabelled++
+    topicStrToLabel.set(topic, label)
+    return label
+  }
   const families = new Map<string, AnyFamily>()
   const hostLabels = new Map<string, string>()
   let labelled = 0
@@ -140,6 +196,29 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
     },
   })
 
+  // per host, per topic label: subscribed, and mesh size — every host, labelled or not, so that starved meshes
+  // are counted host by host (host="other" gauges are sums, useless for "how many hosts are below D_lo")
+  const dlo = opts.meshDlo ?? GOSSIPSUB_METRICS_DEFAULTS.meshDlo
+  const meshes = new Map<string, Map<string, { subscribed: boolean; mesh: number }>>()
+  const starved = new Gauge({
+    name: 'psm_gossipsub_starved_meshes',
+    help: `Hosts subscribed to a topic whose mesh holds fewer than D_lo (${dlo}) peers, every host counted`,
+    labelNames: ['topic'],
+    registers: [registry],
+    // registered after psm_gossipsub_hosts: gossipsub's scrape callbacks have just set the mesh sizes
+    collect() {
+      guard(() => {
+        starved.reset()
+        for (const byTopic of meshes.values()) {
+          for (const [topic, m] of byTopic) {
+            if (!m.subscribed) continue
+            starved.inc({ topic }, m.mesh < dlo ? 1 : 0)
+          }
+        }
+      })
+    },
+  })
+
   function labelFor(host: string): string {
     let l = hostLabels.get(host)
     if (l === undefined) {
@@ -161,7 +240,7 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
     const labelNames = [...gsLabels.map((l) => LABEL_RENAMES[l] ?? l), 'host']
     const renamed = gsLabels.some((l) => LABEL_RENAMES[l] !== undefined)
     const name = exportedGossipsubName(c.name)
-    const base = { via: kind, labelNames: gsLabels, renamed }
+    const base = { gsName: c.name, via: kind, labelNames: gsLabels, renamed }
     let f: AnyFamily
     if (kind === 'gauge' && name.endsWith('_total')) {
       f = { kind: 'counter', ...base, prom: new Counter({ name, help: c.help, labelNames, registers: [registry] }) }
@@ -174,7 +253,7 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
         help: c.help,
         labelNames,
         registers: [registry],
-        ...(c.buckets ? { buckets: c.buckets } : {}),
+        ...((b) => (b ? { buckets: b } : {}))(bucketsFor(name, c.buckets)),
       })
       f = { kind: 'histogram', ...base, prom, resetEpoch: -1 }
     } else {
@@ -199,7 +278,21 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
   function forHost(host: string): GossipsubHostMetrics {
     const label = labelFor(host)
     const shared = label === OTHER_HOST
-    const releases: Array<() => void> = [() => hostsGauge.dec({ host: label })]
+    const releases: Array<() => void> = [() => hostsGauge.dec({ host: label }), () => meshes.delete(host)]
+    /** the mesh size and subscription of this host, per topic */
+    const meshOf = (topic: string) => {
+      let byTopic = meshes.get(host)
+      if (!byTopic) {
+        byTopic = new Map()
+        meshes.set(host, byTopic)
+      }
+      let m = byTopic.get(topic)
+      if (!m) {
+        m = { subscribed: false, mesh: 0 }
+        byTopic.set(topic, m)
+      }
+      return m
+    }
     hostsGauge.inc({ host: label })
 
     /** gossipsub labels → exported labels (with host), and a key naming the series for this host */
@@ -214,10 +307,9 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
             continue
           }
           const renamedTo = f.renamed ? LABEL_RENAMES[n] : undefined
-          if (renamedTo !== undefined) {
-            v = topicStrToLabel.get(String(v)) ?? v
-            out[renamedTo] = v
-          } else out[n] = v
+          if (renamedTo !== undefined || n === 'topic') v = topicLabel(String(v))
+          if (renamedTo !== undefined) out[renamedTo] = v
+          else out[n] = v
           key += `${v}\u0001`
         }
       }
@@ -261,6 +353,9 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
         else mine.set(b.key, { labels: b.labels, value: after })
         if (shared) f.prom.inc(b.labels, after - before)
         else f.prom.set(b.labels, after)
+        if (f.gsName === 'gossipsub_mesh_peer_count') meshOf(String(b.labels.topic)).mesh = after
+        else if (f.gsName === 'gossipsub_topic_subscription_status')
+          meshOf(String(b.labels.topic)).subscribed = after > 0
       }
       const h = {
         inc: (a?: Labels | number, b?: number) =>

@@ -15,8 +15,12 @@ export const MACHINE_METRICS_DEFAULTS = { machineLabelLimit: 100 } as const
 
 export const OTHER_MACHINE = 'other'
 
-/** Seconds; xstate transitions take microseconds to a few milliseconds. Few buckets: they are per machine. */
-export const TRANSITION_BUCKETS = [2.5e-5, 1e-4, 2.5e-4, 1e-3, 5e-3, 0.025]
+/**
+ * Seconds; xstate transitions take microseconds to a few milliseconds, but a loaded sim sees tens to hundreds
+ * of ms (a transition waiting on GC or a long RPC batch), which a top bucket of 25 ms would hide. Few buckets:
+ * they are per machine.
+ */
+export const TRANSITION_BUCKETS = [2.5e-5, 1e-4, 2.5e-4, 1e-3, 5e-3, 0.025, 0.1, 0.5]
 
 export interface MachineMetrics {
   /** feed one record (what `recorder.subscribe` calls) */

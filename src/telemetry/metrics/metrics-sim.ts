@@ -30,8 +30,8 @@ export interface SimMetrics {
   msgsRecv(n?: number): void
   /** expected deliveries that did not arrive in time */
   msgsMiss(n?: number): void
-  /** publish → receive, in seconds, one observation per delivery */
-  deliveryLatency(seconds: number): void
+  /** publish → receive, in seconds, one observation per delivery, labelled by topic */
+  deliveryLatency(seconds: number, topic?: string): void
   /**
    * a host's network-model counters so far (cumulative, as `model.stats(i)` gives them): the sim_net_*
    * families advance by what changed since the last call for that host
@@ -110,7 +110,8 @@ export function createSimMetrics(registry: Registry, opts: SimMetricsOptions = {
   })
   const latency = new Histogram({
     name: 'sim_delivery_latency_seconds',
-    help: 'Time from publish to receive, per delivery',
+    help: 'Time from publish to receive, per delivery, by topic',
+    labelNames: ['topic'],
     buckets: DELIVERY_BUCKETS,
     registers: [registry],
   })
@@ -121,15 +122,18 @@ export function createSimMetrics(registry: Registry, opts: SimMetricsOptions = {
       }
     },
     peersPerTopic: (topic, peers) => perTopic.set({ topic }, peers),
-    topicRemoved: (topic) => perTopic.remove({ topic }),
+    topicRemoved: (topic) => {
+      perTopic.remove({ topic })
+      latency.remove({ topic })
+    },
     msgsRecv: (n = 1) => {
       if (n > 0) recv.inc(n)
     },
     msgsMiss: (n = 1) => {
       if (n > 0) miss.inc(n)
     },
-    deliveryLatency: (seconds) => {
-      if (Number.isFinite(seconds) && seconds >= 0) latency.observe(seconds)
+    deliveryLatency: (seconds, topic = 'unknown') => {
+      if (Number.isFinite(seconds) && seconds >= 0) latency.observe({ topic }, seconds)
     },
     net(host, stats) {
       if (!labelled.has(host) && labelled.size < labelLimit) labelled.add(host)

@@ -13,6 +13,8 @@ export interface RunMetricsOptions {
   hostLabelLimit?: number
   /** machines with their own `machine` label; the rest share machine="other" */
   machineLabelLimit?: number
+  /** topics with their own `topic` label on gossipsub families; the rest share topic="other" */
+  topicLabelLimit?: number
   /** process CPU, memory and event-loop delay (default true) */
   processMetrics?: boolean
 }
@@ -50,6 +52,7 @@ export function createRunMetrics(opts: RunMetricsOptions = {}): RunMetrics {
   })
   const gossipsub = createGossipsubMetrics(registry, {
     hostLabelLimit: opts.hostLabelLimit ?? RUN_METRICS_DEFAULTS.hostLabelLimit,
+    ...(opts.topicLabelLimit !== undefined ? { topicLabelLimit: opts.topicLabelLimit } : {}),
   })
   const proc = (opts.processMetrics ?? RUN_METRICS_DEFAULTS.processMetrics) ? createProcessMetrics(registry) : null
   const unsubscribes = new Set<() => void>()

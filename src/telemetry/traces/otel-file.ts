@@ -16,6 +16,8 @@ export interface SpanLine {
   end: number
   attributes: Record<string, SpanAttributeValue>
   events?: Array<{ name: string; time: number; attributes?: Record<string, SpanAttributeValue> }>
+  /** span links: to a parent machine's trace, a message's publish, ... */
+  links?: Array<{ traceId: string; spanId: string; attributes?: Record<string, SpanAttributeValue> }>
   /** 0 unset, 1 ok, 2 error (OTel's SpanStatusCode) */
   status?: { code: number; message?: string }
   service?: string
@@ -41,6 +43,13 @@ export function toSpanLine(s: ReadableSpan): SpanLine {
       name: e.name,
       time: hrToMs(e.time),
       ...(e.attributes ? { attributes: e.attributes as Record<string, SpanAttributeValue> } : {}),
+    }))
+  }
+  if (s.links.length > 0) {
+    line.links = s.links.map((l) => ({
+      traceId: l.context.traceId,
+      spanId: l.context.spanId,
+      ...(l.attributes ? { attributes: l.attributes as Record<string, SpanAttributeValue> } : {}),
     }))
   }
   if (s.status.code !== 0)

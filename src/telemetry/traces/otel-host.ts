@@ -1,8 +1,30 @@
 // Host-level tracing (PS_TRACING_HOST=1): gossipsub's own events as short spans under a per-host `pubsub`
-// span — graft, prune, deliver (from its typed events), duplicate and reject (from its metrics hooks), add and
-// remove peer (from the libp2p node's events). Only gossipsub's and libp2p's public surface is used.
+// span — graft, prune (from its typed events), duplicate and reject (from its metrics hooks), add and remove
+// peer (from the libp2p node's events) — and one trace per message (otel-messages.ts): the host's publish
+// calls are wrapped to open the message's root span, its `gossipsub:message` events are the receipts. Peers
+// are named as psm names (`ps-7`) where the sink knows them, the raw id beside as `peer.id`.
 import type { MetricsRegister, TopicStrToLabel } from '@libp2p/gossipsub/metrics'
 import { type Attributes, type Context, ROOT_CONTEXT, type Span, type Tracer, trace } from '@opentelemetry/api'
+import { msgIdOf } from '../../pubsub/machine.js'
+import type { MessageTraces } from './otel-messages.js'
+
+/** What every host tracer of one sink shares: peer id → psm name, and the message traces. */
+export interface HostTraceShared {
+  names: Map<string, string>
+  messages: MessageTraces | null
+  /** by host: its publishes of signed messages, waiting for their id */
+  signedWaiting: Map<string, SignedPublish[]>
+}
+
+interface SignedPublish {
+  topic: string
+  start: number
+  end: number | null
+}
+
+export function hostTraceShared(messages: MessageTraces | null): HostTraceShared {
+  return { names: new Map(), messages, signedWaiting: new Map() }
+}
 
 /** The part of an EventTarget the tracer listens on (a gossipsub instance, a libp2p node). */
 export interface EventSource {
@@ -79,11 +101,25 @@ export const NOOP_HOST_TRACER: HostTracer = {
   end: noop,
 }
 
+/** The part of a gossipsub instance the message traces need. */
+interface Publisher {
+  publish(topic: string, data: Uint8Array | undefined, opts?: unknown): Promise<unknown>
+  globalSignaturePolicy?: string
+}
+
 export function createHostTracer(
   tracer: Tracer,
   opts: HostTracerOptions,
   parentOf: (machine: string) => Context | undefined,
+  shared: HostTraceShared = hostTraceShared(null),
 ): HostTracer {
+  const psmName = (peer: unknown): string => {
+    const id = String(peer)
+    return shared.names.get(id) ?? id
+  }
+  /** this host's publishes of signed messages, waiting for their id (learnt from the first receipt anywhere) */
+  const signedWaiting: SignedPublish[] = []
+  let restorePublish: (() => void) | null = null
   let span: Span | null = null
   let ctx: Context = ROOT_CONTEXT
   let peerId = opts.peerId
@@ -131,7 +167,90 @@ export function createHostTracer(
 
   const meshPeer = (d: unknown): Attributes => {
     const x = d as { peerId: string; topic: string; direction?: string }
-    return { peer: String(x.peerId), topic: x.topic, ...(x.direction ? { direction: x.direction } : {}) }
+    return {
+      peer: psmName(x.peerId),
+      'peer.id': String(x.peerId),
+      topic: x.topic,
+      ...(x.direction ? { direction: x.direction } : {}),
+    }
+  }
+  const peerEvent = (d: unknown): Attributes => ({ peer: psmName(d), 'peer.id': String(d) })
+
+  /** Opens the message's root span around each publish call of this host. */
+  function wrapPublish(pubsub: EventSource): void {
+    const messages = shared.messages
+    const ps = pubsub as unknown as Publisher
+    if (!messages || typeof ps.publish !== 'function') return
+    const original = ps.publish
+    const unsigned = ps.globalSignaturePolicy !== 'StrictSign'
+    const wrapped = (topic: string, data: Uint8Array | undefined, o?: unknown) => {
+      const start = Date.now()
+      let end: ((t: number, error?: string) => void) | null = null
+      let waiting: SignedPublish | null = null
+      try {
+        // gossipsub's default id of an unsigned message is sha256 of its data: known before anything is sent
+        if (unsigned && data && !ended) end = messages.publish(opts.host, msgIdOf(data), topic, start)
+        else if (!ended) {
+          waiting = { topic, start, end: null }
+          signedWaiting.push(waiting)
+          if (signedWaiting.length > 64) signedWaiting.shift()
+        }
+      } catch {}
+      const done = (error?: string) => {
+        const t = Date.now()
+        if (end) end(t, error)
+        if (waiting) waiting.end = t
+      }
+      return original.call(pubsub, topic, data, o).then(
+        (v) => {
+          done()
+          return v
+        },
+        (err: unknown) => {
+          done(err instanceof Error ? err.message : String(err))
+          throw err
+        },
+      )
+    }
+    ps.publish = wrapped
+    restorePublish = () => {
+      if (ps.publish === wrapped) ps.publish = original
+    }
+  }
+
+  /** A signed message names its author: the author's publish call waiting for an id becomes its root. */
+  function signedRoot(msgId: string, topic: string, author: string): void {
+    const messages = shared.messages!
+    if (messages.hasRoot(msgId)) return
+    const waiting = shared.signedWaiting.get(author)
+    const i = waiting?.findIndex((p) => p.topic === topic) ?? -1
+    if (!waiting || i < 0) return
+    const [p] = waiting.splice(i, 1)
+    const end = messages.publish(author, msgId, topic, p!.start, { signed: true })
+    end(p!.end ?? Date.now())
+  }
+
+  function onMessage(d: unknown): void {
+    const messages = shared.messages
+    if (!messages || ended) return
+    const x = d as {
+      propagationSource: unknown
+      msgId: string
+      msg: { topic: string; type?: string; from?: unknown }
+    }
+    const fromPeerId = String(x.propagationSource)
+    if (fromPeerId === peerId) return // emitSelf: our own publish
+    if (x.msg.type === 'signed' && x.msg.from !== undefined) signedRoot(x.msgId, x.msg.topic, psmName(x.msg.from))
+    const hostLink = span ? (span as Span).spanContext() : undefined
+    messages.receive({
+      msgId: x.msgId,
+      host: opts.host,
+      from: psmName(fromPeerId),
+      fromPeerId,
+      topic: x.msg.topic,
+      time: Date.now(),
+      hostLink,
+    })
   }
 
   function wrapRegister(register?: MetricsRegister | null): MetricsRegister {
@@ -173,21 +292,24 @@ export function createHostTracer(
         peerId = id
         ;(span as Span | null)?.setAttribute('peer.id', id)
       }
+      if (peerId) shared.names.set(peerId, opts.host)
+      shared.signedWaiting.set(opts.host, signedWaiting)
       ensureSpan()
       listen(pubsub, 'gossipsub:graft', meshPeer, 'graft')
       listen(pubsub, 'gossipsub:prune', meshPeer, 'prune')
-      listen(
-        pubsub,
-        'gossipsub:message',
-        (d) => {
-          const x = d as { propagationSource: unknown; msgId: string; msg: { topic: string } }
-          return { peer: String(x.propagationSource), topic: x.msg.topic, msgId: x.msgId }
-        },
-        'deliver',
-      )
+      if (shared.messages) {
+        const handler = (ev: Event) => {
+          try {
+            onMessage((ev as CustomEvent).detail)
+          } catch {}
+        }
+        pubsub.addEventListener('gossipsub:message', handler)
+        listeners.push([pubsub, 'gossipsub:message', handler])
+        wrapPublish(pubsub)
+      }
       if (node) {
-        listen(node, 'peer:connect', (d) => ({ peer: String(d) }), 'add peer')
-        listen(node, 'peer:disconnect', (d) => ({ peer: String(d) }), 'remove peer')
+        listen(node, 'peer:connect', peerEvent, 'add peer')
+        listen(node, 'peer:disconnect', peerEvent, 'remove peer')
       }
     },
     wrapRegister,
@@ -200,6 +322,10 @@ export function createHostTracer(
       ended = true
       for (const [target, type, fn] of listeners) target.removeEventListener(type, fn)
       listeners.length = 0
+      restorePublish?.()
+      restorePublish = null
+      // the name stays: other hosts' later receipts from this peer still read as its psm name
+      shared.signedWaiting.delete(opts.host)
       ;(span as Span | null)?.end(Date.now())
     },
   }

@@ -1,8 +1,22 @@
-// Turns transition records into OpenTelemetry spans: a span per machine for its lifetime, nested under its
-// parent machine's span; under it a span per state activation, open while the state is active (a Multi fire
-// is a short span); at level 2 also a span per transition. Span times are the records' times, so a trace
-// shows when things happened, not when the sink saw them.
-import { type Attributes, type Context, ROOT_CONTEXT, type Span, type Tracer, trace } from '@opentelemetry/api'
+// Turns transition records into OpenTelemetry spans: a span per machine for its lifetime; under it a span per
+// state activation, open while the state is active (a Multi fire is a short span); at level 2 also a span per
+// transition. Span times are the records' times, so a trace shows when things happened, not when the sink saw
+// them.
+//
+// Traces stay readable: each machine's lifetime is a trace of its own (one sim is not one trace id), linked
+// to its parent machine's span (a span link, plus `machine.parent*` attributes naming the parent and its
+// trace), and the parent's span gets a `child machine` event naming the child's trace. A machine that lives
+// longer than the window (default 60 s) puts its later transitions and Multi fires in one trace per window,
+// each a `window` span linked to the machine's span; its state spans stay in the lifetime trace.
+import {
+  type Attributes,
+  type Context,
+  type Link,
+  ROOT_CONTEXT,
+  type Span,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api'
 import type { PsmRecord, TxRecord } from '../records.js'
 
 /** 1: machines and states; 2: also a span per transition. */
@@ -17,12 +31,18 @@ export const TRACED_ARGS: Readonly<Record<string, string>> = {
   error: 'error',
 }
 
+/** A machine's transitions go to a new trace every this many ms of its life (its first window is its own trace). */
+export const DEFAULT_TRACE_WINDOW_MS = 60_000
+
 interface MachineSpans {
   span: Span
   ctx: Context
   type: string
+  start: number
   multi: ReadonlySet<string>
   states: Map<string, Span>
+  /** the open window after the first, if any */
+  window: { index: number; span: Span; ctx: Context; end: number } | null
 }
 
 export class RecordSpans {
@@ -31,6 +51,7 @@ export class RecordSpans {
   constructor(
     private readonly tracer: Tracer,
     private readonly level: MachineTraceLevel,
+    private readonly windowMs: number = DEFAULT_TRACE_WINDOW_MS,
   ) {}
 
   /** The context to parent other spans (e.g. a host's pubsub span) under a machine's span. */
@@ -43,16 +64,34 @@ export class RecordSpans {
       case 'machine': {
         const prev = this.machines.get(r.id)
         if (prev) this.stop(r.id, prev, r.time)
-        const parent = r.parent !== null ? this.machines.get(r.parent)?.ctx : undefined
+        const parent = r.parent !== null ? this.machines.get(r.parent) : undefined
         const attributes: Attributes = { 'machine.id': r.id, 'machine.type': r.type }
+        const links: Link[] = []
         if (r.parent !== null) attributes['machine.parent'] = r.parent
-        const span = this.tracer.startSpan(r.id, { startTime: r.time, attributes }, parent ?? ROOT_CONTEXT)
+        if (parent) {
+          const pc = parent.span.spanContext()
+          attributes['machine.parent.trace_id'] = pc.traceId
+          attributes['machine.parent.span_id'] = pc.spanId
+          links.push({ context: pc, attributes: { 'link.kind': 'parent machine', 'machine.id': r.parent! } })
+        }
+        // a root: each machine lifetime is its own trace
+        const span = this.tracer.startSpan(r.id, { startTime: r.time, attributes, links, root: true }, ROOT_CONTEXT)
+        if (parent) {
+          const c = span.spanContext()
+          parent.span.addEvent(
+            'child machine',
+            { 'machine.id': r.id, 'machine.type': r.type, trace_id: c.traceId, span_id: c.spanId },
+            r.time,
+          )
+        }
         this.machines.set(r.id, {
           span,
           ctx: trace.setSpan(ROOT_CONTEXT, span),
           type: r.type,
+          start: r.time,
           multi: new Set(r.schema.states.filter((s) => s.multi).map((s) => s.name)),
           states: new Map(),
+          window: null,
         })
         return
       }
@@ -93,8 +132,40 @@ export class RecordSpans {
     for (const [id, m] of [...this.machines].reverse()) this.stop(id, m, time)
   }
 
+  /** The context a transition or Multi fire at `time` goes under: the machine's span, or its window's. */
+  private windowCtx(id: string, m: MachineSpans, time: number): Context {
+    if (!(this.windowMs > 0)) return m.ctx
+    const index = Math.max(0, Math.floor((time - m.start) / this.windowMs))
+    if (index === 0) return m.ctx
+    if (m.window?.index === index) return m.window.ctx
+    if (m.window) m.window.span.end(m.window.end)
+    const start = m.start + index * this.windowMs
+    const mc = m.span.spanContext()
+    const span = this.tracer.startSpan(
+      `${id} window ${index}`,
+      {
+        startTime: start,
+        root: true,
+        attributes: {
+          'machine.id': id,
+          'machine.type': m.type,
+          'machine.trace_id': mc.traceId,
+          'machine.span_id': mc.spanId,
+          window: index,
+          'window.ms': this.windowMs,
+        },
+        links: [{ context: mc, attributes: { 'link.kind': 'machine lifetime', 'machine.id': id } }],
+      },
+      ROOT_CONTEXT,
+    )
+    m.span.addEvent('window', { window: index, trace_id: span.spanContext().traceId }, start)
+    m.window = { index, span, ctx: trace.setSpan(ROOT_CONTEXT, span), end: start + this.windowMs }
+    return m.window.ctx
+  }
+
   private onTx(id: string, m: MachineSpans, r: TxRecord): void {
     const start = r.time - r.durationUs / 1000
+    const under = this.level >= 2 || r.accepted ? this.windowCtx(id, m, r.time) : m.ctx
     if (this.level >= 2) {
       const attributes: Attributes = {
         'machine.id': id,
@@ -110,7 +181,7 @@ export class RecordSpans {
           if (attr !== undefined && v !== null) attributes[attr] = v
         }
       }
-      this.tracer.startSpan(`tx ${r.event}`, { startTime: start, attributes }, m.ctx).end(r.time)
+      this.tracer.startSpan(`tx ${r.event}`, { startTime: start, attributes }, under).end(r.time)
     }
     for (const state of r.removed) {
       m.states.get(state)?.end(r.time)
@@ -123,7 +194,7 @@ export class RecordSpans {
         const attributes: Attributes = { 'machine.id': id, state, multi: true, seq: r.seq }
         const topic = r.args?.topic
         if (typeof topic === 'string') attributes.topic = topic
-        this.tracer.startSpan(state, { startTime: start, attributes }, m.ctx).end(r.time)
+        this.tracer.startSpan(state, { startTime: start, attributes }, under).end(r.time)
       }
     }
   }
@@ -137,6 +208,8 @@ export class RecordSpans {
   private stop(id: string, m: MachineSpans, time: number): void {
     for (const span of m.states.values()) span.end(time)
     m.states.clear()
+    if (m.window) m.window.span.end(Math.min(time, m.window.end))
+    m.window = null
     m.span.end(time)
     this.machines.delete(id)
   }

@@ -12,8 +12,15 @@ import {
   EndedCounter,
   type TraceExporterName,
 } from './otel-exporters.js'
-import { createHostTracer, type HostTracer, type HostTracerOptions, NOOP_HOST_TRACER } from './otel-host.js'
-import { RecordSpans } from './otel-records.js'
+import {
+  createHostTracer,
+  type HostTracer,
+  type HostTracerOptions,
+  hostTraceShared,
+  NOOP_HOST_TRACER,
+} from './otel-host.js'
+import { DEFAULT_MAX_TRACED_MESSAGES, type MessageTraceStats, MessageTraces } from './otel-messages.js'
+import { DEFAULT_TRACE_WINDOW_MS, RecordSpans } from './otel-records.js'
 
 export type { TraceExporterName } from './otel-exporters.js'
 export type { GossipsubMetricsOptions, HostTracer, HostTracerOptions } from './otel-host.js'
@@ -38,6 +45,10 @@ export interface TraceSinkOptions {
   spanExporter?: SpanExporter
   /** longest wait for the last export at shutdown, in ms (default 15 s) */
   shutdownTimeoutMs?: number
+  /** a machine's transitions start a new trace every this many ms of its life (default 60 s; 0: never) */
+  windowMs?: number
+  /** messages whose trace is kept open for receipts (default 4096); older ones are closed, oldest first */
+  maxMessages?: number
 }
 
 /** DESIGN.md measured the defaults (2048 / 512 / 5 s) dropping half the spans under load. */
@@ -59,6 +70,8 @@ export interface TraceReport {
   dropped: number
   /** the last export error, if any */
   error?: string
+  /** message traces (host level 1) */
+  messages?: MessageTraceStats
 }
 
 export interface TraceSink {
@@ -74,7 +87,11 @@ export interface TraceSink {
 export function formatTraceReport(r: TraceReport): string {
   if (r.target === 'off') return 'traces: off'
   const lost = r.dropped > 0 ? `, ${r.dropped} DROPPED${r.error ? ` (${r.error})` : ''}` : ', none dropped'
-  return `traces: ${r.exported}/${r.ended} spans sent to ${r.target}${lost}`
+  const m = r.messages
+  const msgs = m
+    ? `; ${m.messages} message traces, ${m.receipts} receipts${m.evicted ? `, ${m.evicted} closed early` : ''}${m.late ? `, ${m.late} late` : ''}${m.orphaned ? `, ${m.orphaned} without their publish` : ''}`
+    : ''
+  return `traces: ${r.exported}/${r.ended} spans sent to ${r.target}${lost}${msgs}`
 }
 
 const OFF_SINK: TraceSink = {
@@ -109,7 +126,10 @@ export async function createTraceSink(opts: TraceSinkOptions): Promise<TraceSink
     spanProcessors: [ended, new BatchSpanProcessor(counting, { ...BATCH_DEFAULTS, ...opts.batch })],
   })
   const tracer: Tracer = provider.getTracer('psm')
-  const records = level > 0 ? new RecordSpans(tracer, level === 2 ? 2 : 1) : null
+  const records =
+    level > 0 ? new RecordSpans(tracer, level === 2 ? 2 : 1, opts.windowMs ?? DEFAULT_TRACE_WINDOW_MS) : null
+  const messages = hostLevel > 0 ? new MessageTraces(tracer, opts.maxMessages ?? DEFAULT_MAX_TRACED_MESSAGES) : null
+  const shared = hostTraceShared(messages)
   const hosts = new Set<HostTracer>()
   const unsubscribes = new Set<() => void>()
   let report: Promise<TraceReport> | null = null
@@ -133,7 +153,7 @@ export async function createTraceSink(opts: TraceSinkOptions): Promise<TraceSink
     },
     hostTracer(o) {
       if (hostLevel === 0 || report) return NOOP_HOST_TRACER
-      const h = createHostTracer(tracer, o, (m) => records?.contextOf(m))
+      const h = createHostTracer(tracer, o, (m) => records?.contextOf(m), shared)
       hosts.add(h)
       return {
         observe: (...args) => h.observe(...args),
@@ -152,6 +172,7 @@ export async function createTraceSink(opts: TraceSinkOptions): Promise<TraceSink
         try {
           for (const h of hosts) h.end()
           hosts.clear()
+          messages?.endAll()
           records?.endAll()
           const timeout = opts.shutdownTimeoutMs ?? 15_000
           let timer: NodeJS.Timeout | undefined
@@ -171,6 +192,7 @@ export async function createTraceSink(opts: TraceSinkOptions): Promise<TraceSink
           dropped: Math.max(0, ended.ended - counting.exported),
         }
         if (counting.lastError) r.error = counting.lastError
+        if (messages) r.messages = { ...messages.stats }
         return r
       })()
       return report

@@ -1,8 +1,14 @@
 import { execFileSync } from 'node:child_process'
+import { getMetrics } from '@libp2p/gossipsub/metrics'
 import type { Registry } from 'prom-client'
 import { describe, expect, test } from 'vitest'
-import { createRunMetrics } from '../../../src/telemetry/metrics/metrics.js'
-import { GOSSIPSUB_RENAMES } from '../../../src/telemetry/metrics/metrics-gossipsub.js'
+import { createRunMetrics, type RunMetrics } from '../../../src/telemetry/metrics/metrics.js'
+import {
+  BEHAVIOUR_PENALTY_BUCKETS,
+  GOSSIPSUB_RENAMES,
+  HEARTBEAT_BUCKETS,
+} from '../../../src/telemetry/metrics/metrics-gossipsub.js'
+import { TRANSITION_BUCKETS } from '../../../src/telemetry/metrics/metrics-machines.js'
 import type { PsmRecord, TxRecord } from '../../../src/telemetry/records.js'
 import { runTree, TREE } from '../traces/otel-tree.js'
 import { familyNames, fullRunMetrics, gossipsubMetricsFor, touchEveryGossipsubFamily } from './metrics-fixture.js'
@@ -216,8 +222,9 @@ describe('machine and sim metrics', () => {
     expect(await value(r, 'sim_peers_per_topic', { topic: 'b' })).toBeUndefined()
     expect(await value(r, 'sim_msgs_recv_total')).toBe(5)
     expect(await value(r, 'sim_msgs_miss_total')).toBe(1)
-    expect(await value(r, 'sim_delivery_latency_seconds_count')).toBe(1)
-    expect(await value(r, 'sim_delivery_latency_seconds_bucket', { le: '0.025' })).toBe(1)
+    // a delivery whose topic the caller did not say is labelled topic="unknown"
+    expect(await value(r, 'sim_delivery_latency_seconds_count', { topic: 'unknown' })).toBe(1)
+    expect(await value(r, 'sim_delivery_latency_seconds_bucket', { le: '0.025', topic: 'unknown' })).toBe(1)
     run.close()
   })
 })
@@ -284,3 +291,112 @@ function typeFor(id: string): string {
   if (id.includes('-bf-')) return 'bootstrap-flow'
   return 'pubsub-host'
 }
+
+describe('gossipsub families psm fixes on the way out', () => {
+  const enc = (r: RunMetrics) => r.registry.metrics()
+
+  test('behaviour penalty with gossipsub threshold 0: increasing buckets, each at most +Inf (not five le="0")', async () => {
+    const run = createRunMetrics({ processMetrics: false })
+    const h = run.gossipsub.forHost('ps-0')
+    // gossipsub's own defaults: behaviourPenaltyThreshold 0
+    const gm = getMetrics(h.metricsRegister, h.metricsTopicStrToLabel, {
+      gossipPromiseExpireSec: 3,
+      behaviourPenaltyThreshold: 0,
+      maxMeshMessageDeliveriesWindowSec: 0.01,
+    })
+    for (const v of [0, 0.7, 3, 40]) gm.behaviourPenalty.observe(v)
+    const text = await enc(run)
+    const buckets = [
+      ...text.matchAll(/^gossipsub_peer_stat_behaviour_penalty_bucket\{le="([^"]+)",host="ps-0"\} (\d+)/gm),
+    ]
+    const les = buckets.map((m) => m[1]!)
+    expect(les).toEqual([...BEHAVIOUR_PENALTY_BUCKETS.map(String), '+Inf'])
+    const counts = buckets.map((m) => Number(m[2]))
+    expect(counts.at(-1)).toBe(4)
+    for (let i = 1; i < counts.length; i++) expect(counts[i]!).toBeGreaterThanOrEqual(counts[i - 1]!)
+    expect(counts[0]).toBe(1) // only the 0
+    expect(promtool(text).ok).toBe(true)
+    run.close()
+  })
+
+  test('heartbeat buckets fine enough for a p50 and p99 (not 0.01 / 0.1 / 1)', async () => {
+    const { run, gm } = fullRunMetrics({ processMetrics: false })
+    gm.heartbeatDuration.observe(0.003)
+    const les = [...(await enc(run)).matchAll(/^gossipsub_heartbeat_duration_seconds_bucket\{le="([^"]+)"/gm)].map(
+      (m) => m[1],
+    )
+    expect(les).toEqual([...HEARTBEAT_BUCKETS.map(String), '+Inf'])
+    run.close()
+  })
+
+  test('the topic label map fills itself: per-mesh scores carry their topic, not "unknown"; past the limit "other"', async () => {
+    const run = createRunMetrics({ processMetrics: false, topicLabelLimit: 2 })
+    const gm = gossipsubMetricsFor(run, 'ps-0')
+    for (const t of ['a', 'b', 'c']) gm.meshPeerCounts.set({ topicStr: t }, 1)
+    expect([...run.gossipsub.topicStrToLabel]).toEqual([
+      ['a', 'a'],
+      ['b', 'b'],
+      ['c', 'other'],
+    ])
+    // gossipsub's own scrape-time call: topics missing from the map would be "unknown"
+    gm.registerScorePerMesh(
+      new Map([
+        ['a', new Set(['p1'])],
+        ['c', new Set(['p2'])],
+      ]),
+      new Map([
+        ['p1', 5],
+        ['p2', -1],
+      ]),
+    )
+    expect(await value(run.registry, 'gossipsub_score_per_mesh_avg', { topic: 'a', host: 'ps-0' })).toBe(5)
+    expect(await value(run.registry, 'gossipsub_score_per_mesh_avg', { topic: 'other', host: 'ps-0' })).toBe(-1)
+    expect(
+      await value(run.registry, 'gossipsub_score_per_mesh_avg', { topic: 'unknown', host: 'ps-0' }),
+    ).toBeUndefined()
+    // a later per-topic counter of "c" lands in "other" too: cardinality stays bounded
+    gm.meshPeerInclusionEventsRandom.inc({ topic: gm.toTopic('c') }, 1)
+    expect(
+      await value(run.registry, 'gossipsub_mesh_peer_inclusion_events_random_total', { topic: 'other', host: 'ps-0' }),
+    ).toBe(1)
+    run.close()
+  })
+
+  test('starved meshes: subscribed hosts below D_lo, counted host by host, "other" hosts included', async () => {
+    const run = createRunMetrics({ processMetrics: false, hostLabelLimit: 1 })
+    const hosts = [0, 1, 2, 3].map((i) => run.gossipsub.forHost(`ps-${i}`))
+    const gms = hosts.map((h) =>
+      getMetrics(h.metricsRegister, h.metricsTopicStrToLabel, {
+        gossipPromiseExpireSec: 3,
+        behaviourPenaltyThreshold: 0,
+        maxMeshMessageDeliveriesWindowSec: 0.01,
+      }),
+    )
+    for (const gm of gms) gm.onJoin('t')
+    // mesh sizes 2, 5, 3, 6: two hosts below D_lo = 4, both beyond the host label limit would be summed
+    for (const [i, n] of [2, 5, 3, 6].entries()) gms[i]!.meshPeerCounts.set({ topicStr: 't' }, n)
+    const starved = async () => {
+      await run.registry.metrics()
+      return value(run.registry, 'psm_gossipsub_starved_meshes', { topic: 't' })
+    }
+    expect(await starved()).toBe(2)
+    // a host that left the topic is not starved; a stopped host is gone
+    gms[0]!.onLeave('t')
+    expect(await starved()).toBe(1)
+    hosts[2]!.release()
+    expect(await starved()).toBe(0)
+    run.close()
+  })
+
+  test('transition time buckets reach past 25 ms; delivery latency has a topic label', async () => {
+    expect(TRANSITION_BUCKETS.at(-1)!).toBeGreaterThanOrEqual(0.5)
+    const run = createRunMetrics({ processMetrics: false })
+    run.sim.deliveryLatency(0.2, 't1')
+    run.sim.deliveryLatency(0.7, 't1')
+    expect(await value(run.registry, 'sim_delivery_latency_seconds_count', { topic: 't1' })).toBe(2)
+    expect(await value(run.registry, 'sim_delivery_latency_seconds_bucket', { topic: 't1', le: '0.5' })).toBe(1)
+    run.sim.topicRemoved('t1')
+    expect(await value(run.registry, 'sim_delivery_latency_seconds_count', { topic: 't1' })).toBeUndefined()
+    run.close()
+  })
+})

@@ -13,6 +13,7 @@ export interface ReceivedSpan {
   startMs: number
   endMs: number
   attributes: Record<string, AttrValue>
+  links: Array<{ traceId: string; spanId: string; attributes: Record<string, AttrValue> }>
   service: string | undefined
 }
 
@@ -44,6 +45,7 @@ interface OtlpSpan {
   startTimeUnixNano: string | number
   endTimeUnixNano: string | number
   attributes?: OtlpKeyValue[]
+  links?: Array<{ traceId: string; spanId: string; attributes?: OtlpKeyValue[] }>
 }
 interface OtlpRequest {
   resourceSpans?: Array<{
@@ -82,6 +84,11 @@ export function decodeOtlpJson(body: string): ReceivedSpan[] {
           startMs: Number(BigInt(s.startTimeUnixNano) / 1000n) / 1000,
           endMs: Number(BigInt(s.endTimeUnixNano) / 1000n) / 1000,
           attributes: attrs(s.attributes),
+          links: (s.links ?? []).map((l) => ({
+            traceId: l.traceId,
+            spanId: l.spanId,
+            attributes: attrs(l.attributes),
+          })),
           service: typeof service === 'string' ? service : undefined,
         })
       }

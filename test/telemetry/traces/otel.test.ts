@@ -45,18 +45,40 @@ function machineSpans(spans: ReceivedSpan[]): Map<string, ReceivedSpan> {
 }
 
 describe('trace sink over OTLP/HTTP', () => {
-  test('level 1: a span per machine nested by parent machine, a span per state activation, no transitions', async () => {
+  test('level 1: a trace per machine lifetime linked to its parent machine, a span per state activation, no transitions', async () => {
     const { spans, report } = await traced({ level: 1 })
     expect(spans.length).toBeGreaterThan(10)
     expect(report).toMatchObject({ dropped: 0, exported: spans.length, ended: spans.length })
-    expect(new Set(spans.map((s) => s.traceId)).size).toBe(1)
+    // one trace per machine: a sim is not one trace id
+    expect(new Set(spans.map((s) => s.traceId)).size).toBe(TREE.length)
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['psm-test']))
 
     const machines = machineSpans(spans)
     for (const m of TREE) {
       const span = machines.get(m.id)!
       expect(span.attributes['machine.id']).toBe(m.id)
-      expect(span.parentSpanId, m.id).toBe(m.parent === null ? undefined : machines.get(m.parent)!.spanId)
+      expect(span.parentSpanId, m.id).toBeUndefined()
+      if (m.parent === null) {
+        expect(span.links).toEqual([])
+        continue
+      }
+      // nesting stays discoverable: a link and attributes naming the parent and its trace...
+      const parent = machines.get(m.parent)!
+      expect(span.traceId).not.toBe(parent.traceId)
+      expect(span.attributes).toMatchObject({
+        'machine.parent': m.parent,
+        'machine.parent.trace_id': parent.traceId,
+        'machine.parent.span_id': parent.spanId,
+      })
+      expect(span.links).toEqual([
+        {
+          traceId: parent.traceId,
+          spanId: parent.spanId,
+          attributes: { 'link.kind': 'parent machine', 'machine.id': m.parent },
+        },
+      ])
+      // ...and every span of a machine is in its trace
+      for (const s of spans.filter((x) => x.attributes['machine.id'] === m.id)) expect(s.traceId).toBe(span.traceId)
     }
     expect(machines.get('sim-p0')!.attributes['machine.type']).toBe('sim-peer')
 
@@ -124,6 +146,33 @@ describe('trace sink over OTLP/HTTP', () => {
     one(spans, 'Connected', 'sim-p0')
   })
 
+  test('a machine living past the window puts later transitions in a trace per window, linked to its lifetime', async () => {
+    // every record of the tree lands within a few ms: a 1 ms window cuts it into several
+    const { spans, report } = await traced({ level: 2, windowMs: 1 })
+    expect(report.dropped).toBe(0)
+    const machines = machineSpans(spans)
+    const windows = spans.filter((s) => / window \d+$/.test(s.name))
+    expect(windows.length).toBeGreaterThan(0)
+    for (const w of windows) {
+      const m = machines.get(String(w.attributes['machine.id']))!
+      expect(w.parentSpanId).toBeUndefined()
+      expect(w.traceId).not.toBe(m.traceId)
+      expect(w.attributes['machine.trace_id']).toBe(m.traceId)
+      expect(w.links[0]).toMatchObject({ traceId: m.traceId, spanId: m.spanId })
+      expect(w.startMs).toBeGreaterThanOrEqual(m.startMs)
+    }
+    // transitions sit under their machine's span or one of its windows; states stay with the machine
+    const windowIds = new Map(windows.map((w) => [w.spanId, String(w.attributes['machine.id'])]))
+    for (const tx of spans.filter((s) => s.name.startsWith('tx '))) {
+      const id = String(tx.attributes['machine.id'])
+      expect(tx.parentSpanId === machines.get(id)!.spanId || windowIds.get(tx.parentSpanId!) === id).toBe(true)
+    }
+    expect(one(spans, 'Connected', 'sim-p0').parentSpanId).toBe(machines.get('sim-p0')!.spanId)
+    // with the default window (60 s) the same tree has none
+    const plain = await traced({ level: 2 })
+    expect(plain.spans.filter((s) => / window \d+$/.test(s.name))).toEqual([])
+  })
+
   test('level 0 sends nothing', async () => {
     const { spans, requests, report, sink } = await traced({ level: 0 })
     expect(sink.enabled).toBe(false)
@@ -172,7 +221,24 @@ describe('file and jaeger exporters', () => {
     expect(report.dropped).toBe(0)
     const byId = new Map(spans.filter((s) => TREE.some((m) => m.id === s.name)).map((s) => [s.name, s]))
     for (const m of TREE) {
-      expect(byId.get(m.id)!.parentSpanId).toBe(m.parent === null ? undefined : byId.get(m.parent)!.spanId)
+      const span = byId.get(m.id)!
+      expect(span.parentSpanId).toBeUndefined()
+      if (m.parent === null) continue
+      const parent = byId.get(m.parent)!
+      expect(span.links).toEqual([
+        {
+          traceId: parent.traceId,
+          spanId: parent.spanId,
+          attributes: expect.objectContaining({ 'machine.id': m.parent }),
+        },
+      ])
+      // the parent names its child's trace in an event
+      expect(parent.events).toContainEqual(
+        expect.objectContaining({
+          name: 'child machine',
+          attributes: expect.objectContaining({ 'machine.id': m.id, trace_id: span.traceId }),
+        }),
+      )
     }
     const tx = spans.find((s) => s.name === 'tx PublishMessage')!
     expect(tx.attributes).toMatchObject({ topic: 't1', msgId: 'm1', accepted: true })
