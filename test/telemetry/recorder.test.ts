@@ -13,7 +13,7 @@ describe('recorder', () => {
     rec.addSink(ring)
     createActor(topicMachine, rec.actorOptions('sim-t-x', 'sim')).start()
     const [h, m] = ring.records()
-    expect(h).toMatchObject({ kind: 'header', format: 'psm-log', version: 1, source: 'test' })
+    expect(h).toMatchObject({ kind: 'header', format: 'psm-log', version: 2, source: 'test' })
     expect(m).toMatchObject({ kind: 'machine', id: 'sim-t-x', parent: 'sim', type: 'topic' })
     expect(m?.kind === 'machine' && m.schema.states.map((s) => s.name)).toEqual([
       'Stale',

@@ -104,8 +104,8 @@ describe('log file sink and reader', () => {
     await expect(scanLog(foreign)).rejects.toThrow(/line 1: not a psm log/)
 
     const v2 = join(dir, 'v2.jsonl')
-    writeFileSync(v2, `${lines[0]!.replace('"version":1', '"version":2')}\n`)
-    await expect(scanLog(v2)).rejects.toThrow(/unknown format version 2/)
+    writeFileSync(v2, `${lines[0]!.replace(/"version":\d+/, '"version":3')}\n`)
+    await expect(scanLog(v2)).rejects.toThrow(/unknown format version 3/)
 
     await expect(scanLog(join(dir, 'missing.jsonl'))).rejects.toThrow(/cannot read \(ENOENT\)/)
   })
