@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { InputError } from '../../errors.js'
 import { checkRecord } from '../../telemetry/log/jsonl.js'
 import { LineSplitter } from '../../telemetry/log/line-splitter.js'
-import { LOG_FORMAT, LOG_VERSIONS, type PsmRecord, readsVersion } from '../../telemetry/records.js'
+import { LOG_FORMAT, type PsmRecord, readsVersion } from '../../telemetry/records.js'
 import type { DbgModel } from '../model/model.js'
 
 export interface LiveServerOptions {

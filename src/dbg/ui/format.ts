@@ -84,12 +84,15 @@ export function duration(us: number): string {
   return `${(us / 1_000_000).toFixed(2)} s`
 }
 
-export function argsText(args: TxArgs | undefined): string {
+/** `k=v` pairs; `peer` and `from` values go through `peerName` (raw peer ids of older logs → machine ids). */
+export function argsText(args: TxArgs | undefined, peerName?: (id: string) => string): string {
   if (!args) return '—'
   const parts: string[] = []
   for (const k in args) {
     const v = args[k]
-    parts.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    const text =
+      typeof v === 'string' ? ((k === 'peer' || k === 'from') && peerName ? peerName(v) : v) : JSON.stringify(v)
+    parts.push(`${k}=${text}`)
   }
   return parts.length > 0 ? parts.join(' ') : '—'
 }
