@@ -28,8 +28,9 @@ const LINK_MS = 20
 
 /** Resolves once every host's mesh on the topic holds its neighbours in the chain. */
 async function meshed(hosts: Host[], edges: Array<[number, number]>): Promise<void> {
-  const has = (a: number, b: number): boolean =>
-    hosts[a]!.services.pubsub.getMeshPeers(TOPIC).some((p) => String(p) === hosts[b]!.peerId.toString())
+  // getMeshPeers is public on gossipsub's class, not on its interface
+  const mesh = (h: Host) => (h.services.pubsub as unknown as { getMeshPeers(t: string): string[] }).getMeshPeers(TOPIC)
+  const has = (a: number, b: number): boolean => mesh(hosts[a]!).includes(hosts[b]!.peerId.toString())
   while (!edges.every(([a, b]) => has(a, b) && has(b, a))) await new Promise((r) => setTimeout(r, 10))
 }
 
