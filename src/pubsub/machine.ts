@@ -139,10 +139,11 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
     if (msgId !== undefined) args.msgId = msgId
     d.send('PublishMessage', args, c)
     if (rec && msgId !== undefined) {
-      rec.msg({ machine: w.id, mark: 'publish', id: msgId, topic })
-      // the log line says where it went: the transition pane shows it at the default level
+      const seq = rec.seqOf(w.id)
+      rec.msg({ machine: w.id, mark: 'publish', id: msgId, topic, seq })
+      // the log line says where it went, beside the PublishMessage: the transition pane shows it by default
       c.promise.then(
-        (r) => rec.log(w.id, 'info', `published ${msgId} on ${topic} to ${recipientsText(r, name)}`),
+        (r) => rec.log(w.id, 'info', `published ${msgId} on ${topic} to ${recipientsText(r, name)}`, seq),
         () => {},
       )
     }

@@ -212,9 +212,9 @@ export class Recorder {
     this.emit(rec)
   }
 
-  /** A log line for a machine, at its current seq. */
-  log(machine: string, level: LogRecord['level'], text: string): void {
-    this.emit({ kind: 'log', machine, seq: this.byId.get(machine)?.seq ?? 0, level, text })
+  /** A log line for a machine, at its current seq (or at `seq`, a transition it wrote earlier). */
+  log(machine: string, level: LogRecord['level'], text: string, seq?: number): void {
+    this.emit({ kind: 'log', machine, seq: seq ?? this.byId.get(machine)?.seq ?? 0, level, text })
   }
 
   /** Records that the actor with this id stopped (xstate does not inspect a stop). */

@@ -2,7 +2,7 @@
 // args, accepted or refused, added, removed, touched, duration) and the log lines it wrote.
 import type { LogLine } from '../model/machine-track.js'
 import type { DbgModel } from '../model/model.js'
-import { argsText, clock, duration, type Line, offset, seg, titleLine, wrapList } from '../ui/format.js'
+import { argsParts, clock, duration, type Line, offset, seg, titleLine, wrapItems, wrapList } from '../ui/format.js'
 import type { UiState } from '../ui/ui-state.js'
 import { Lines } from './lines.js'
 
@@ -50,7 +50,15 @@ export function txPaneLines({ model, ui, width, height }: TxPaneProps): Line[] {
     lines.push(...field('event', [tx.event], 'cyan'))
     const peer = tx.args?.from ?? tx.args?.peer
     lines.push(...field('peer', [typeof peer === 'string' ? model.peerName(peer) : '—'], 'magenta'))
-    lines.push(...field('args', wrapList([argsText(tx.args, (id) => model.peerName(id))], w)))
+    lines.push(
+      ...field(
+        'args',
+        wrapItems(
+          argsParts(tx.args, (id) => model.peerName(id)),
+          w,
+        ),
+      ),
+    )
     lines.push([
       seg('result'.padEnd(LABEL), { dim: true }),
       seg(tx.accepted ? 'accepted' : 'REFUSED', { color: tx.accepted ? 'green' : 'red', bold: true }),
@@ -66,7 +74,7 @@ export function txPaneLines({ model, ui, width, height }: TxPaneProps): Line[] {
         const from = mark.from >= 0 ? model.machines[mark.from]?.id : mark.fromName
         lines.push([
           seg(`${mark.mark.padEnd(10)}`, { color: MARK_COLOR[mark.mark] ?? 'white' }),
-          seg(`${info.id} on ${info.topic}${from ? ` from ${from}` : ''}`),
+          seg(`${from ? `from ${from} ` : ''}on ${info.topic}: ${info.id}`),
         ])
       }
       if (marks.length > 6) lines.push([seg(`… ${marks.length - 6} more`, { dim: true })])
@@ -81,7 +89,14 @@ export function txPaneLines({ model, ui, width, height }: TxPaneProps): Line[] {
   const room = Math.max(0, height - lines.length)
   const start = Math.min(ui.txScroll, Math.max(0, logs.length - room))
   for (const l of logs.slice(start, start + room)) {
-    lines.push([seg(`${l.level.padEnd(6)}`, { color: LEVEL_COLOR[l.level] ?? 'white' }), seg(l.text)])
+    // a line wraps (message ids are long): the level once, then the text over as many rows as it needs
+    wrapItems(l.text.split(' '), Math.max(10, width - 6)).forEach((part, i) => {
+      if (lines.length >= height) return
+      lines.push([
+        seg(i === 0 ? l.level.padEnd(6) : ' '.repeat(6), { color: LEVEL_COLOR[l.level] ?? 'white' }),
+        seg(part),
+      ])
+    })
   }
   return lines
 }

@@ -149,7 +149,9 @@ export class DbgModel {
         const t = this.byId.get(r.machine)
         if (!t) return `log for undeclared machine ${r.machine}`
         const line: LogLine = { level: r.level, text: r.text }
-        const g = t.txs.last()
+        // the transition the line names (a line may come after later ones, e.g. when a publish settles)
+        const local = r.seq > 0 && r.seq < t.lastSeq ? this.findSeq(t, r.seq) : -1
+        const g = local >= t.dropped ? this.globalOf(t, local) : t.txs.last()
         if (g === undefined) t.logsBefore.push(line)
         else {
           const list = this.logs.get(g)
