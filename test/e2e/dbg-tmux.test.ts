@@ -114,6 +114,7 @@ describe('psm dbg in a terminal', () => {
     t.keys('o')
     s = await t.waitFor((x) => /message \S+ on foobar/.test(x))
     const shown = s.match(/message (\S+) on foobar/)![1]!
+    expect(shown).toBe(id)
     expect(s).toMatch(new RegExp(`published by ${publish.machine} · reached 3/3 subscribers · 99% in \\d`))
     expect(s).toMatch(/▶ ps-\d\s+\+0\.0ms\s+hop —\s+publish\s+PublishMessage #\d+/)
     expect(s.match(/└ ps-\d\s+← ps-\d\s+\+\d+(\.\d)?ms\s+hop \d+(\.\d)?ms\s+first\s+IncomingRPC #\d+/g)).toHaveLength(3)
