@@ -130,6 +130,7 @@ export function* syntheticRecords(opts: SyntheticOptions): Generator<PsmRecord> 
   const floodEvery = messages > 0 ? Math.max(1, Math.floor(opts.txs / messages)) : 0
   let published = 0
   let subscribed = messages === 0
+  let nextFlood = machines.length + hostsSims.length + 1
 
   for (let n = 0; n < opts.txs; n++) {
     if (!subscribed && n >= machines.length) {
@@ -142,7 +143,8 @@ export function* syntheticRecords(opts: SyntheticOptions): Generator<PsmRecord> 
         if (sn) yield sn
       }
     }
-    if (floodEvery > 0 && published < messages && n >= machines.length && n % floodEvery === 0) {
+    if (floodEvery > 0 && published < messages && n >= nextFlood) {
+      nextFlood += floodEvery
       const k = published++
       const id = syntheticMsgId(k)
       const order = [...hostsSims]

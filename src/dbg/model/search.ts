@@ -41,7 +41,8 @@ export function findTx(model: DbgModel, query: string, from: number, dir: 1 | -1
   for (const g of model.logKeys()) {
     if (model.logsOf(g).some((l) => l.text.toLowerCase().includes(q))) logHit.add(g)
   }
-  const needle = Buffer.from(JSON.stringify(query).slice(1, -1), 'utf8')
+  // the args' JSON text as stored: ids, topics and names need no escaping, and `ps-7"` ends a value
+  const needle = Buffer.from(query, 'utf8')
   const bytes = Buffer.from(s.argBytes.buffer, s.argBytes.byteOffset, s.argLength)
   // slot of the args byte at `at`: the first slot whose args end past it
   const slotOfByte = (at: number): number => {
