@@ -13,6 +13,7 @@ import {
 } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import type { Args } from '../../machines/events.js'
+import type { HostNetwork } from '../net/model/transport.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { AsyncCall, Call } from './call.js'
 import { type GossipsubOps, type PubsubHostActor, PubsubHostDriver } from './driver.js'
@@ -30,6 +31,8 @@ export interface MachinePubsubInit extends Partial<GossipsubOpts> {
   spawned?: () => PubsubHostActor | undefined
   /** records every transition of the host actor; absent: no inspection at all */
   recorder?: Recorder
+  /** the host's network model handle: with a recorder, each hop's mark carries its modelled delay and queueing */
+  network?: HostNetwork
   /**
    * Without a recorder, run the actions of trivial Multi events (IncomingRPC, PublishMessage, ...)
    * without the xstate step that would not change the snapshot (default true). See `trivialMultiEvents`.
@@ -66,7 +69,7 @@ export function pubsubHostOf(pubsub: unknown): PubsubHostHandle | undefined {
 let hostSeq = 0
 
 export function machinePubsub(init: MachinePubsubInit = {}): (components: GossipSubComponents) => MachineGossipSub {
-  const { id, parent, spawned, recorder, fastPath, ...gsInit } = init
+  const { id, parent, spawned, recorder, fastPath, network, ...gsInit } = init
   return (components) => {
     const inst = gossipsub(gsInit)(components)
     return wrapInstance(inst, components, {
@@ -75,6 +78,7 @@ export function machinePubsub(init: MachinePubsubInit = {}): (components: Gossip
       spawned,
       recorder,
       fastPath: fastPath ?? true,
+      network,
       // a msgId in the record costs a hash per publish: only when recording, and only for the default id fn
       msgIds: recorder !== undefined && gsInit.msgIdFn === undefined && inst.globalSignaturePolicy === 'StrictNoSign',
     })
@@ -88,6 +92,7 @@ interface WrapOptions {
   recorder: Recorder | undefined
   fastPath: boolean
   msgIds: boolean
+  network: HostNetwork | undefined
 }
 
 function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapOptions): MachineGossipSub {
@@ -166,7 +171,7 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
   })
 
   // --- the network side ------------------------------------------------------------------------
-  const rpcSeq = new WeakMap<object, number>()
+  const rpcSeq = new WeakMap<object, RpcAt>()
   internals.replace({
     addPeer: (peerId, direction, addr) => {
       const id = peerId.toString()
@@ -214,11 +219,21 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
         from,
         rpc,
       })
-      // the transition each message belongs to, for its mark once gossipsub has decided
+      // the transition each message belongs to, for its mark once gossipsub has decided, and with a
+      // network model how the write that completed the RPC fared (the link's delay, the sender's queue)
       const msgs = rpc.messages as object[] | undefined
       if (msgs && msgs.length > 0) {
-        const seq = rec.seqOf(w.id)
-        for (const m of msgs) rpcSeq.set(m, seq)
+        const at: RpcAt = { seq: rec.seqOf(w.id) }
+        const net = w.network
+        if (net) {
+          const fromHost = net.model.endpoints.hostOfPeer(from.toString())
+          const a = fromHost === undefined ? undefined : net.model.port(net.host).arrivals.get(fromHost)
+          if (a) {
+            at.netMs = round2(a.netMs)
+            at.queueMs = round2(a.queueMs)
+          }
+        }
+        for (const m of msgs) rpcSeq.set(m, at)
       }
       return done
     },
@@ -264,6 +279,15 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
   return inst as MachineGossipSub
 }
 
+/** Where a received message's mark points: its IncomingRPC's seq and, with a network model, the hop's timing. */
+interface RpcAt {
+  seq?: number
+  netMs?: number
+  queueMs?: number
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100
+
 /** The IncomingRPC args without a recorder (nobody reads them; kept to counts). */
 function plainRpcArgs(from: string, rpc: RpcLike): Args {
   return { from, msgs: rpc.messages?.length ?? 0, subs: rpc.subscriptions?.length ?? 0 }
@@ -276,9 +300,9 @@ function markMessage(
   from: string,
   msg: RpcMessageLike,
   v: ValidationLike,
-  seq: number | undefined,
+  at: RpcAt | undefined,
 ): void {
-  const at = seq === undefined ? {} : { seq }
+  if (at === undefined) at = {}
   if (v.code === 'valid') rec.msg({ machine, mark: 'deliver', id: v.messageId.msgIdStr, topic: msg.topic, from, ...at })
   else if (v.code === 'duplicate')
     rec.msg({ machine, mark: 'duplicate', id: v.msgIdStr, topic: msg.topic, from, ...at })

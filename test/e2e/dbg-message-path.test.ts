@@ -47,7 +47,8 @@ describe('message view over a known topology', () => {
           await createHost({
             network: net.host(i),
             heartbeatMs: 200,
-            pubsub: (init) => machinePubsub({ ...init, id: `ps-${i}`, parent: null, recorder: rec }),
+            pubsub: (init, network) =>
+              machinePubsub({ ...init, ...(network ? { network } : {}), id: `ps-${i}`, parent: null, recorder: rec }),
           }),
         )
       }
@@ -98,8 +99,11 @@ describe('message view over a known topology', () => {
       for (let i = 1; i < path.hops.length; i++) {
         const h = path.hops[i]!
         expect(h.sincePublish).toBeGreaterThan(path.hops[i - 1]!.sincePublish)
-        // every hop crosses one modelled link
+        // every hop crosses one modelled link: the mark carries the link's delay and the sender's queueing
         expect(h.hopMs).toBeGreaterThanOrEqual(LINK_MS - 1)
+        expect(h.netMs).toBeGreaterThanOrEqual(LINK_MS)
+        expect(h.queueMs).toBeGreaterThanOrEqual(0)
+        expect(h.netMs! + h.queueMs!).toBeLessThanOrEqual(h.hopMs! + 1)
         // the hop belongs to the IncomingRPC that carried the message, which names sender and id
         const tx = model.tx(h.g)
         expect(tx?.machine.id).toBe(name(h.machine))

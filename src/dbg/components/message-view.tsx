@@ -42,6 +42,28 @@ function hopLine(model: DbgModel, h: Hop, selected: boolean, slowest: boolean): 
   ]
 }
 
+/** Where the selected hop's time went: the sender's uplink queue, the network, and the rest (CPU, event loops). */
+function attribution(model: DbgModel, h: Hop): Line {
+  const host = model.machines[h.machine]?.id ?? '?'
+  if (h.mark === 'publish') return [seg(` ${host} published it`, { dim: true })]
+  if (h.hopMs === undefined) return [seg(` ${host}: the sender's own time is not in the log`, { dim: true })]
+  if (h.netMs === undefined || h.queueMs === undefined) {
+    return [
+      seg(` hop ${ms(h.hopMs)} to ${host} (no network model: not split into queue / network / CPU)`, { dim: true }),
+    ]
+  }
+  const rest = Math.max(0, h.hopMs - h.netMs - h.queueMs)
+  return [
+    seg(` hop ${ms(h.hopMs)} to ${host} = `),
+    seg(`queue ${ms(h.queueMs)}`, { color: 'yellow' }),
+    seg(' + '),
+    seg(`network ${ms(h.netMs)}`, { color: 'cyan' }),
+    seg(' + '),
+    seg(`CPU / event loops ${ms(rest)}`, { color: 'magenta' }),
+    seg(' (sender uplink queue, modelled link, the rest)', { dim: true }),
+  ]
+}
+
 export function messageLines({ model, ui, path, width, height }: MessageViewProps): Line[] {
   if (!path) return [titleLine('message', true), [seg('no message open', { dim: true })]]
   const pub = path.publisher >= 0 ? (model.machines[path.publisher]?.id ?? '?') : 'not in the log'
@@ -60,6 +82,8 @@ export function messageLines({ model, ui, path, width, height }: MessageViewProp
       ),
     ],
   ]
+  const cur = path.hops[ui.msg?.row ?? 0]
+  lines.push(cur ? attribution(model, cur) : [])
   const missedLines: Line[] = []
   if (path.missed.length > 0) {
     const names = path.missed.map((k) => {
