@@ -183,8 +183,11 @@ export class Recorder {
     this.machineOfPeer.set(peer, machine)
     this.peerOfMachine.set(machine, peer)
     const t = this.byId.get(machine)
-    if (t && !t.stopped) {
-      this.emit({
+    if (t && !t.stopped && !this.closed) {
+      // to the sinks only (the log's readers take a machine record again that adds `peer`): in-process
+      // subscribers (traces, metrics) would take a second machine record for a restart; they can ask
+      // `peerName` instead
+      const r: PsmRecord = {
         kind: 'machine',
         id: t.id,
         parent: t.parent,
@@ -192,7 +195,12 @@ export class Recorder {
         schema: t.schema,
         time: this.now(),
         peer,
-      })
+      }
+      for (const s of this.sinks) {
+        try {
+          s.write(r)
+        } catch {}
+      }
     }
   }
 
