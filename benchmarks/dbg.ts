@@ -87,7 +87,7 @@ interface ChildResult {
   dropped: number
   step: { p50: number; p99: number; max: number; n: number; over30: number }
   jump: { p50: number; p99: number; n: number }
-  msgView: {
+  msgView?: {
     hosts: number
     hops: number
     openMs: number
@@ -161,23 +161,35 @@ async function child(file: string): Promise<void> {
   }
   const steps = [...(await measure('\x1b[C', STEPS / 2)), ...(await measure('\x1b[D', STEPS / 2))]
   const jumps = await measure('\x1b[1;2C', 40)
-  // the message view of a message every other host saw: 'o' on its PublishMessage
+  // the message view of a message every other host saw: 'o' on its PublishMessage (when the log has messages)
   const { messagePath } = await import('../src/dbg/model/message-path.js')
   const infos = model.messages.messages
-  const info = infos[Math.floor(infos.length / 2)]!
-  const pub = info.marks.find((m) => m.mark === 'publish')!
-  controller.state = { ...controller.state, selected: pub.machine, cursor: pub.g }
-  controller.apply({ type: 'step', dir: 1, n: 1 })
-  controller.apply({ type: 'step', dir: -1, n: 1 })
-  await sleep(100)
-  const once = async (key: string): Promise<number> => (await measure(key, 1))[0] ?? Number.NaN
-  const openMs = await once('o')
-  const path = messagePath(model, info)
-  const msgSteps = [...(await measure('\x1b[B', STEPS / 2)), ...(await measure('\x1b[A', STEPS / 2))]
-  const slowestMs = await once('s')
-  const enterMs = await once('\r')
-  const lateOpenMs = await once('L')
-  const lateCount = controller.lateList().length
+  const info = infos[Math.floor(infos.length / 2)]
+  let msgView: ChildResult['msgView'] | undefined
+  if (info) {
+    const pub = info.marks.find((m) => m.mark === 'publish')!
+    controller.state = { ...controller.state, selected: pub.machine, cursor: pub.g }
+    controller.apply({ type: 'step', dir: 1, n: 1 })
+    controller.apply({ type: 'step', dir: -1, n: 1 })
+    await sleep(100)
+    const once = async (key: string): Promise<number> => (await measure(key, 1))[0] ?? Number.NaN
+    const openMs = await once('o')
+    const path = messagePath(model, info)
+    const msgSteps = [...(await measure('\x1b[B', STEPS / 2)), ...(await measure('\x1b[A', STEPS / 2))]
+    const slowestMs = await once('s')
+    const enterMs = await once('\r')
+    const lateOpenMs = await once('L')
+    msgView = {
+      hosts: path.reached + 1,
+      hops: path.hops.length,
+      openMs,
+      step: { p50: pct(msgSteps, 50), p99: pct(msgSteps, 99), max: Math.max(...msgSteps), n: msgSteps.length },
+      slowestMs,
+      enterMs,
+      lateOpenMs,
+      lateCount: controller.lateList().length,
+    }
+  }
   peak = Math.max(peak, process.memoryUsage().rss)
   clearInterval(sampler)
   const maxRss = process.resourceUsage().maxRSS / 1024
@@ -196,16 +208,7 @@ async function child(file: string): Promise<void> {
       over30: steps.filter((x) => x > 30).length,
     },
     jump: { p50: pct(jumps, 50), p99: pct(jumps, 99), n: jumps.length },
-    msgView: {
-      hosts: path.reached + 1,
-      hops: path.hops.length,
-      openMs,
-      step: { p50: pct(msgSteps, 50), p99: pct(msgSteps, 99), max: Math.max(...msgSteps), n: msgSteps.length },
-      slowestMs,
-      enterMs,
-      lateOpenMs,
-      lateCount,
-    },
+    ...(msgView ? { msgView } : {}),
     marks: model.messages.marks,
     peakRssMb: Math.round(Math.max(peak / 1024 / 1024, maxRss)),
   }
@@ -260,13 +263,20 @@ async function parent(): Promise<void> {
     `  screen             160×47, key written → frame written, keys ${GAP_MS} ms apart`,
     `  step redraw        p50 ${f(r.step.p50)} ms  p99 ${f(r.step.p99)} ms  max ${f(r.step.max)} ms, ${r.step.over30}/${r.step.n} over 30 ms  goal <= 30 ms  ${ok(r.step.p99 <= 30)}`,
     `  jump 50 redraw     p50 ${f(r.jump.p50)} ms  p99 ${f(r.jump.p99)} ms (n=${r.jump.n})`,
-    `  message view       a message seen by ${r.msgView.hosts} hosts (${r.msgView.hops} hops): 'o' → drawn ${f(r.msgView.openMs)} ms`,
-    `    step (↓/↑)       p50 ${f(r.msgView.step.p50)} ms  p99 ${f(r.msgView.step.p99)} ms  max ${f(r.msgView.step.max)} ms (n=${r.msgView.step.n})  goal <= 30 ms  ${ok(r.msgView.step.p99 <= 30)}`,
-    `    s (slowest hop)  ${f(r.msgView.slowestMs)} ms   enter (main view at the hop) ${f(r.msgView.enterMs)} ms`,
-    `  late list (L)      ${r.msgView.lateCount} messages ranked and drawn in ${f(r.msgView.lateOpenMs)} ms`,
     `  peak RSS           ${r.peakRssMb} MiB         --max-mem ${MAX_MEM_MB} MiB  ${ok(r.peakRssMb <= MAX_MEM_MB)}`,
     `  malformed ${r.malformed}, dropped ${r.dropped}`,
   ]
+  const v = r.msgView
+  if (v) {
+    out.splice(
+      out.length - 2,
+      0,
+      `  message view       a message seen by ${v.hosts} hosts (${v.hops} hops): 'o' → drawn ${f(v.openMs)} ms`,
+      `    step (↓/↑)       p50 ${f(v.step.p50)} ms  p99 ${f(v.step.p99)} ms  max ${f(v.step.max)} ms (n=${v.step.n})  goal <= 30 ms  ${ok(v.step.p99 <= 30)}`,
+      `    s (slowest hop)  ${f(v.slowestMs)} ms   enter (main view at the hop) ${f(v.enterMs)} ms`,
+      `  late list (L)      ${v.lateCount} messages ranked and drawn in ${f(v.lateOpenMs)} ms`,
+    )
+  }
   process.stdout.write(`${out.join('\n')}\n`)
 }
 
