@@ -26,7 +26,7 @@ const MARK_TEXT: Record<string, string> = { publish: 'publish', deliver: 'first'
 function hopLine(model: DbgModel, h: Hop, selected: boolean, slowest: boolean): Line {
   const host = model.machines[h.machine]?.id ?? '?'
   const from = h.mark === 'publish' ? '' : h.from >= 0 ? (model.machines[h.from]?.id ?? '?') : (h.fromName ?? '?')
-  const tx = h.g >= 0 ? model.tx(h.g) : undefined
+  const tx = h.g >= 0 ? model.eventAndSeq(h.g) : undefined
   const where = tx ? `${tx.event} #${tx.seq}` : h.g >= 0 ? 'dropped' : '—'
   const net = h.netMs !== undefined || h.queueMs !== undefined ? `  net ${ms(h.netMs)} queue ${ms(h.queueMs)}` : ''
   const style = selected ? { inverse: true } : {}

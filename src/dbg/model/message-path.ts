@@ -114,17 +114,8 @@ export function messagePath(model: DbgModel, info: MessageInfo): MessagePath {
     if (slowest < 0 || h.hopMs > hops[slowest]!.hopMs!) slowest = i
   }
 
-  const subs = model.messages.subscribersAt(info.topic, t0)
-  if (pub) subs.delete(pub.machine)
+  const { subs, expected, t99, tAll } = reach(model, info.topic, pub, t0, firstAt)
   const missed = [...subs].filter((m) => !firstAt.has(m)).sort((a, b) => a - b)
-  const expectedTimes = [...subs]
-    .map((m) => firstAt.get(m)?.time)
-    .filter((t): t is number => t !== undefined)
-    .sort((a, b) => a - b)
-  const expected = subs.size
-  const q = quorum99(expected)
-  const t99 = expected > 0 && expectedTimes.length >= q ? expectedTimes[q - 1]! - t0 : undefined
-  const tAll = expected > 0 && expectedTimes.length >= expected ? expectedTimes[expected - 1]! - t0 : undefined
   return {
     id: info.id,
     topic: info.topic,
@@ -138,6 +129,29 @@ export function messagePath(model: DbgModel, info: MessageInfo): MessagePath {
     t99,
     tAll,
   }
+}
+
+/** Who should have had it (subscribed at the publish, publisher excluded) and how fast they did. */
+function reach(
+  model: DbgModel,
+  topic: string,
+  pub: Mark | undefined,
+  t0: number,
+  firstAt: ReadonlyMap<number, Mark>,
+): { subs: Set<number>; expected: number; t99: number | undefined; tAll: number | undefined } {
+  const subs = model.messages.subscribersAt(topic, t0)
+  if (pub) subs.delete(pub.machine)
+  const times: number[] = []
+  for (const m of subs) {
+    const at = firstAt.get(m)
+    if (at) times.push(at.time)
+  }
+  times.sort((a, b) => a - b)
+  const expected = subs.size
+  const q = quorum99(expected)
+  const t99 = expected > 0 && times.length >= q ? times[q - 1]! - t0 : undefined
+  const tAll = expected > 0 && times.length >= expected ? times[expected - 1]! - t0 : undefined
+  return { subs, expected, t99, tAll }
 }
 
 export interface LateMessage {
@@ -161,18 +175,26 @@ export function lateMessages(model: DbgModel): LateMessage[] {
   const infos = model.messages.messages
   for (let k = 0; k < infos.length; k++) {
     const info = infos[k]!
-    if (!info.marks.some((m) => m.mark === 'publish')) continue
-    const p = messagePath(model, info)
+    const pub = info.marks.find((m) => m.mark === 'publish')
+    if (!pub) continue
+    // only who had it first and when: no tree
+    const firstAt = new Map<number, Mark>()
+    for (const m of info.marks) {
+      if (m.mark !== 'deliver') continue
+      const seen = firstAt.get(m.machine)
+      if (!seen || m.time < seen.time) firstAt.set(m.machine, m)
+    }
+    const r = reach(model, info.topic, pub, pub.time, firstAt)
     out.push({
       msg: k,
       id: info.id,
       topic: info.topic,
-      publisher: p.publisher,
-      publishTime: p.publishTime,
-      expected: p.expected,
-      reached: p.reached,
-      t99: p.t99,
-      tAll: p.tAll,
+      publisher: pub.machine,
+      publishTime: pub.time,
+      expected: r.expected,
+      reached: firstAt.size,
+      t99: r.t99,
+      tAll: r.tAll,
     })
   }
   const key = (m: LateMessage): number => (m.t99 === undefined ? Number.POSITIVE_INFINITY : m.t99)

@@ -390,6 +390,14 @@ export class DbgModel {
     }
   }
 
+  /** Event name and seq of the tx at absolute index g, without decoding its args (undefined when not held). */
+  eventAndSeq(g: number): { event: string; seq: number } | undefined {
+    const s = this.store
+    if (!s.has(g)) return undefined
+    const slot = g - s.base
+    return { event: this.events[s.event[slot]!]!, seq: s.seq[slot]! }
+  }
+
   /** Time of the tx at absolute index g (NaN when not held). */
   timeOf(g: number): number {
     return this.store.has(g) ? this.store.time[g - this.store.base]! : Number.NaN
