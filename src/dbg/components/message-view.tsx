@@ -37,8 +37,9 @@ function hopLine(model: DbgModel, h: Hop, selected: boolean, slowest: boolean): 
     seg(` +${ms(h.sincePublish)}`.padEnd(11), style),
     seg(` hop ${ms(h.hopMs)}`.padEnd(13), slowest ? { ...style, color: 'red', bold: true } : style),
     seg(` ${MARK_TEXT[h.mark] ?? h.mark}`.padEnd(9), { ...style, color: MARK_COLOR[h.mark] ?? 'white' }),
+    // the marker before the transition: a narrow terminal cuts the end of the row
+    ...(slowest ? [seg(' ◀ slowest hop', { color: 'red', bold: true })] : []),
     seg(` ${where}${net}${h.reason ? ` (${h.reason})` : ''}`, style),
-    ...(slowest ? [seg('  ◀ slowest hop', { color: 'red', bold: true })] : []),
   ]
 }
 
