@@ -24,7 +24,8 @@ function run(args: string): Tmux {
 describe('psm dbg in a terminal', () => {
   it('opens a log, steps, switches views and quits with q, restoring the terminal', async () => {
     const t = run(FIXTURE)
-    let s = await t.waitFor((x) => x.includes('machines 12'))
+    // a capture can catch a frame half drawn: wait for its last line too
+    let s = await t.waitFor((x) => x.includes('machines 12') && x.includes('PAUSED'))
     expect(s).toContain('tx 1/40 of ps-0')
     expect(s).toContain('PAUSED')
     t.keys('Down', 'Down', 'Right', 'Right')
