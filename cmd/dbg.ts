@@ -17,6 +17,7 @@ const FLAGS = {
     value: 'SEQ',
     description: 'open at this transition (seq) of the machine (--machine or the first)',
   },
+  msg: { type: 'string', value: 'ID', description: 'open the message view of this message id (from a version 2 log)' },
   'max-mem': {
     type: 'string',
     value: 'MB',
@@ -27,7 +28,7 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const
 
-const USAGE = 'psm dbg [FILE] [--listen host:port] [--machine ID] [--tx SEQ] [--max-mem MB]'
+const USAGE = 'psm dbg [FILE] [--listen host:port] [--machine ID] [--tx SEQ] [--msg ID] [--max-mem MB]'
 
 function help(): string {
   const w = Math.max(...KEY_HELP.map(([k]) => k.length)) + 2
@@ -66,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
     ...(file !== undefined ? { file } : { listen }),
     ...(flags.machine !== undefined ? { machine: flags.machine } : {}),
     ...(tx !== undefined ? { tx } : {}),
+    ...(flags.msg !== undefined ? { msg: flags.msg } : {}),
     maxMemMb,
     exportDir: flags['export-dir'] ?? '.',
   })

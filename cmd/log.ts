@@ -17,6 +17,11 @@ const SUMMARY = [
   'FILE is a .jsonl or .jsonl.gz transition log (psm sim --log, psm scenario --log).',
 ].join('\n')
 
+function msgCount(msgs: Record<string, number>): string {
+  const n = Object.values(msgs).reduce((a, b) => a + b, 0)
+  return n > 0 ? `, ${n} message marks` : ''
+}
+
 export async function main(argv: string[]): Promise<number> {
   const { flags, positionals } = parseFlags('log', argv, FLAGS)
   if (flags.help) {
@@ -37,8 +42,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stdout.write(
       flags.json
-        ? `${JSON.stringify({ ok: true, file, lines: stats.lines, machines: stats.machines, txs: stats.txs })}\n`
-        : `${file}: ok (${stats.lines} lines, ${stats.machines} machines, ${stats.txs} transitions)\n`,
+        ? `${JSON.stringify({ ok: true, file, version: stats.version, lines: stats.lines, machines: stats.machines, txs: stats.txs, msgs: stats.msgs })}\n`
+        : `${file}: ok (format version ${stats.version}, ${stats.lines} lines, ${stats.machines} machines, ${stats.txs} transitions${msgCount(stats.msgs)})\n`,
     )
     return 0
   }

@@ -16,6 +16,8 @@ export interface DbgOptions {
   listen?: { host: string; port: number }
   machine?: string
   tx?: number
+  /** open the message view of this message id */
+  msg?: string
   /** memory bound for the whole process, in MiB */
   maxMemMb: number
   exportDir?: string
@@ -84,6 +86,7 @@ export async function runDbg(opts: DbgOptions): Promise<number> {
   const controller = new DbgController(model, {
     ...(opts.machine !== undefined ? { machine: opts.machine } : {}),
     ...(opts.tx !== undefined ? { seq: opts.tx } : {}),
+    ...(opts.msg !== undefined ? { msg: opts.msg } : {}),
     tail: live,
     ...(opts.exportDir !== undefined ? { exportDir: opts.exportDir } : {}),
     onQuit: () => app?.unmount(),

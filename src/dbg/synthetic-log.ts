@@ -3,6 +3,7 @@
 // relations (require, add, remove, groups, Multi) so that replay, snapshots and `psm log validate`
 // agree; the choice of events is random (seeded), not a simulation of gossipsub.
 
+import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { createGzip } from 'node:zlib'
 import { machineCatalog } from '../../machines/index.js'
@@ -22,6 +23,19 @@ export interface SyntheticOptions {
   logEvery?: number
   /** ms of the first transition */
   startTime?: number
+  /**
+   * messages published on topic t1, spread over the log: each is a PublishMessage of a random host, then
+   * an IncomingRPC and a `msg` mark on every other host (a random tree of first deliveries, some
+   * duplicates). Every host subscribes to t1 first. The log is then format version 2.
+   */
+  messages?: number
+  /** how many hosts each message reaches (default: every other host) */
+  msgHosts?: number
+}
+
+/** The id of synthetic message k (as gossipsub's default for unsigned messages: base64 sha256). */
+export function syntheticMsgId(k: number): string {
+  return createHash('sha256').update(`synthetic message ${k}`).digest('base64').replace(/=+$/, '')
 }
 
 interface Sim {
@@ -87,7 +101,96 @@ export function* syntheticRecords(opts: SyntheticOptions): Generator<PsmRecord> 
   const maskOf = (m: Sim, list: readonly string[] | undefined): number =>
     (list ?? []).reduce((a, n) => a | bit(m, n), 0)
 
+  const hostsSims = machines.filter((m) => m.schema.type === 'pubsub-host')
+  const fireTx = (m: Sim, name: string, at: number, args: Record<string, string | number>): PsmRecord => {
+    const idx = m.index.get(name)!
+    m.seq++
+    m.ticks[idx]! += 2
+    return {
+      kind: 'tx',
+      machine: m.id,
+      seq: m.seq,
+      time: at,
+      event: name,
+      args,
+      accepted: true,
+      added: [],
+      removed: [],
+      touched: [name],
+      durationUs: 5 + Math.floor(rand() * 200),
+    }
+  }
+  const snap = (m: Sim): PsmRecord | undefined =>
+    m.seq % snapshotEvery === 0
+      ? { kind: 'snapshot', machine: m.id, seq: m.seq, active: names(m, m.active), ticks: [...m.ticks] }
+      : undefined
+  const messages = opts.messages ?? 0
+  const reach = Math.min(hostsSims.length - 1, opts.msgHosts ?? hostsSims.length - 1)
+  // one flood is about reach·1.1 + 1 txs: spread the floods evenly over what is left
+  const floodEvery = messages > 0 ? Math.max(1, Math.floor(opts.txs / messages)) : 0
+  let published = 0
+  let subscribed = messages === 0
+  let nextFlood = machines.length + hostsSims.length + 1
+
   for (let n = 0; n < opts.txs; n++) {
+    if (!subscribed && n >= machines.length) {
+      subscribed = true
+      for (const h of hostsSims) {
+        time += 1
+        yield fireTx(h, 'AddSubscription', time, { topic: 't1' })
+        n++
+        const sn = snap(h)
+        if (sn) yield sn
+      }
+    }
+    if (floodEvery > 0 && published < messages && n >= nextFlood) {
+      nextFlood += floodEvery
+      const k = published++
+      const id = syntheticMsgId(k)
+      const order = [...hostsSims]
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1))
+        ;[order[i], order[j]] = [order[j]!, order[i]!]
+      }
+      const pub = order[0]!
+      time += 1
+      yield fireTx(pub, 'PublishMessage', time, { topic: 't1', bytes: 64, msgId: id })
+      yield { kind: 'msg', machine: pub.id, seq: pub.seq, time, mark: 'publish', id, topic: 't1' }
+      n++
+      // first deliveries: each host from one already reached (mostly recent ones: a tree a few hops deep)
+      const got: Array<{ h: Sim; at: number }> = [{ h: pub, at: time }]
+      const receipts: Array<{ h: Sim; from: Sim; at: number; mark: 'deliver' | 'duplicate' }> = []
+      for (let r = 1; r <= reach; r++) {
+        const src = got[Math.max(0, got.length - 1 - Math.floor(rand() * Math.min(got.length, 8)))]!
+        const at = src.at + 5 + Math.floor(rand() * 60)
+        got.push({ h: order[r]!, at })
+        receipts.push({ h: order[r]!, from: src.h, at, mark: 'deliver' })
+        if (rand() < 0.1) {
+          const dupOf = got[Math.floor(rand() * got.length)]!
+          if (dupOf.h !== order[r] && dupOf.at < at)
+            receipts.push({ h: order[r]!, from: dupOf.h, at: at + 1 + Math.floor(rand() * 40), mark: 'duplicate' })
+        }
+      }
+      receipts.sort((a, b) => a.at - b.at)
+      for (const rc of receipts) {
+        yield fireTx(rc.h, 'IncomingRPC', rc.at, { from: rc.from.id, msgs: 1, ids: id, subs: 0, ctrl: 0 })
+        yield {
+          kind: 'msg',
+          machine: rc.h.id,
+          seq: rc.h.seq,
+          time: rc.at,
+          mark: rc.mark,
+          id,
+          topic: 't1',
+          from: rc.from.id,
+        }
+        n++
+        const sn = snap(rc.h)
+        if (sn) yield sn
+      }
+      time = Math.max(time, receipts[receipts.length - 1]?.at ?? time)
+      if (n >= opts.txs) break
+    }
     // every machine starts with add.Start when it has one; then random events
     const m = n < machines.length ? machines[n]! : pick()
     const states = m.schema.states
@@ -116,7 +219,8 @@ export function* syntheticRecords(opts: SyntheticOptions): Generator<PsmRecord> 
       if (st.multi) {
         fire = true
         added = maskOf(m, st.add) & ~m.active
-        args = { peer: `p${Math.floor(rand() * 64)}`, topic: 't1', n: Math.floor(rand() * 1000) }
+        // with messages, random subscription changes keep off t1 (whose subscribers the floods count on)
+        args = { peer: `p${Math.floor(rand() * 64)}`, topic: messages > 0 ? 't0' : 't1', n: Math.floor(rand() * 1000) }
       } else if ((m.active & b) === 0) {
         added = (b | maskOf(m, st.add)) & ~m.active
         if (st.name === 'Exception') args = { error: 'synthetic failure' }

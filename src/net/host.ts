@@ -29,7 +29,8 @@ import {
 import type { HostNetwork } from './model/transport.js'
 
 /** Builds the pubsub service from gossipsub options: `vanillaPubsub`, `machinePubsub`, or a wrapper. */
-export type PubsubFactory = (init: PubsubInit) => (components: GossipSubComponents) => GossipSub
+/** The factory is also told the host's network model handle, when it has one (machinePubsub's `network`). */
+export type PubsubFactory = (init: PubsubInit, network?: HostNetwork) => (components: GossipSubComponents) => GossipSub
 
 export interface HostServices extends Record<string, unknown> {
   identify: Identify
@@ -116,7 +117,7 @@ export async function createHost(opts: HostOptions = {}): Promise<Host> {
     connectionMonitor: { enabled: opts.connectionMonitor ?? false },
     services: {
       identify: identify(),
-      pubsub: factory(hostPubsubInit(opts)),
+      pubsub: factory(hostPubsubInit(opts), opts.network),
     },
   })
 }

@@ -15,6 +15,18 @@ export interface RpcLike {
   control?: { ihave?: unknown[]; iwant?: unknown[]; graft?: unknown[]; prune?: unknown[]; idontwant?: unknown[] }
 }
 
+/** A message as gossipsub 17.1.1 hands it to `validateReceivedMessage`. */
+export interface RpcMessageLike {
+  topic: string
+  data?: Uint8Array
+}
+
+/** gossipsub 17.1.1's verdict on one received message (its `MessageStatus` and what goes with it). */
+export type ValidationLike =
+  | { code: 'duplicate'; msgIdStr: string }
+  | { code: 'invalid'; msgIdStr?: string; reason?: string }
+  | { code: 'valid'; messageId: { msgIdStr: string } }
+
 /** The direction and address gossipsub passes to `addPeer` (from the connection). */
 export type PeerDirection = Connection['direction']
 export type PeerAddr = Connection['remoteAddr']
@@ -33,6 +45,8 @@ export interface InternalMethods {
   handlePeerReadStreamError(err: unknown, peerId: PeerId): void
   /** one decoded RPC from the peer */
   handleReceivedRpc(from: PeerId, rpc: RpcLike): Promise<void>
+  /** decides one received message: duplicate (seen), invalid (rejected or ignored) or valid (delivered) */
+  validateReceivedMessage(from: PeerId, msg: RpcMessageLike): Promise<ValidationLike>
   /** whether RPCs from this peer are processed (gossipsub's graylist) */
   acceptFrom(id: string): boolean
   /** builds the topic's mesh (subscribe does this too) */
@@ -51,6 +65,7 @@ export const INTERNAL_METHODS: readonly InternalMethod[] = [
   'pipePeerReadStream',
   'handlePeerReadStreamError',
   'handleReceivedRpc',
+  'validateReceivedMessage',
   'acceptFrom',
   'join',
   'leave',
@@ -90,6 +105,7 @@ export class GossipsubInternals {
       pipePeerReadStream: g.pipePeerReadStream.bind(g),
       handlePeerReadStreamError: g.handlePeerReadStreamError.bind(g),
       handleReceivedRpc: g.handleReceivedRpc.bind(g),
+      validateReceivedMessage: g.validateReceivedMessage.bind(g),
       acceptFrom: g.acceptFrom.bind(g),
       join: g.join.bind(g),
       leave: g.leave.bind(g),

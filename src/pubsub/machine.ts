@@ -13,11 +13,13 @@ import {
 } from '@libp2p/gossipsub'
 import type { PeerId } from '@libp2p/interface'
 import type { Args } from '../../machines/events.js'
+import type { HostNetwork } from '../net/model/transport.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { AsyncCall, Call } from './call.js'
 import { type GossipsubOps, type PubsubHostActor, PubsubHostDriver } from './driver.js'
 import type { HostCalls, HostWork } from './host-calls.js'
-import { GossipsubInternals } from './internals.js'
+import { GossipsubInternals, type RpcLike, type RpcMessageLike, type ValidationLike } from './internals.js'
+import { incomingRpcArgs } from './rpc-args.js'
 
 /** gossipsub's own options (its own defaults apply), plus the host actor's. */
 export interface MachinePubsubInit extends Partial<GossipsubOpts> {
@@ -29,6 +31,8 @@ export interface MachinePubsubInit extends Partial<GossipsubOpts> {
   spawned?: () => PubsubHostActor | undefined
   /** records every transition of the host actor; absent: no inspection at all */
   recorder?: Recorder
+  /** the host's network model handle: with a recorder, each hop's mark carries its modelled delay and queueing */
+  network?: HostNetwork
   /**
    * Without a recorder, run the actions of trivial Multi events (IncomingRPC, PublishMessage, ...)
    * without the xstate step that would not change the snapshot (default true). See `trivialMultiEvents`.
@@ -65,7 +69,7 @@ export function pubsubHostOf(pubsub: unknown): PubsubHostHandle | undefined {
 let hostSeq = 0
 
 export function machinePubsub(init: MachinePubsubInit = {}): (components: GossipSubComponents) => MachineGossipSub {
-  const { id, parent, spawned, recorder, fastPath, ...gsInit } = init
+  const { id, parent, spawned, recorder, fastPath, network, ...gsInit } = init
   return (components) => {
     const inst = gossipsub(gsInit)(components)
     return wrapInstance(inst, components, {
@@ -74,6 +78,7 @@ export function machinePubsub(init: MachinePubsubInit = {}): (components: Gossip
       spawned,
       recorder,
       fastPath: fastPath ?? true,
+      network,
       // a msgId in the record costs a hash per publish: only when recording, and only for the default id fn
       msgIds: recorder !== undefined && gsInit.msgIdFn === undefined && inst.globalSignaturePolicy === 'StrictNoSign',
     })
@@ -87,6 +92,7 @@ interface WrapOptions {
   recorder: Recorder | undefined
   fastPath: boolean
   msgIds: boolean
+  network: HostNetwork | undefined
 }
 
 function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapOptions): MachineGossipSub {
@@ -110,6 +116,10 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
     leave: own.leave,
     closeConnections: (peer) => components.connectionManager.closeConnections(peer),
   }
+  const rec = w.recorder
+  // args name peers by machine id (the recorder knows every host it records); the raw id stays in the machine record
+  if (rec) rec.namePeer(w.id, components.peerId.toString())
+  const name = rec ? (id: string) => rec.peerName(id) : (id: string) => id
   const d = new PubsubHostDriver(ops, {
     id: w.id,
     parent: w.parent,
@@ -130,8 +140,18 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
   ;(inst as { publish: GossipsubOps['publish'] }).publish = (topic, data, opts) => {
     const c = new AsyncCall<HostCalls['PublishMessage']['input'], PublishResult>({ topic, data, opts })
     const args: Record<string, unknown> = { topic, bytes: data?.length ?? 0 }
-    if (w.msgIds && data) args.msgId = msgIdOf(data)
+    const msgId = w.msgIds && data ? msgIdOf(data) : undefined
+    if (msgId !== undefined) args.msgId = msgId
     d.send('PublishMessage', args, c)
+    if (rec && msgId !== undefined) {
+      const seq = rec.seqOf(w.id)
+      rec.msg({ machine: w.id, mark: 'publish', id: msgId, topic, seq })
+      // the log line says where it went, beside the PublishMessage: the transition pane shows it by default
+      c.promise.then(
+        (r) => rec.log(w.id, 'info', `published ${msgId} on ${topic} to ${recipientsText(r, name)}`, seq),
+        () => {},
+      )
+    }
     return c.promise
   }
   inst.subscribe = (topic) => {
@@ -151,6 +171,7 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
   })
 
   // --- the network side ------------------------------------------------------------------------
+  const rpcSeq = new WeakMap<object, RpcAt>()
   internals.replace({
     addPeer: (peerId, direction, addr) => {
       const id = peerId.toString()
@@ -159,7 +180,7 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
       if (d.blacklist.size > 0 && d.blacklist.has(id)) return
       if (d.pending.has(id)) return own.addPeer(peerId, direction, addr)
       d.pending.add(id)
-      call('PeersPending', { peer: id }, { peerId, direction, addr })
+      call('PeersPending', { peer: name(id) }, { peerId, direction, addr })
     },
     createOutboundStream: async (peerId, connection) => {
       await own.createOutboundStream(peerId, connection)
@@ -167,12 +188,12 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
       if (!d.pending.delete(id)) return
       const stream = internals.outboundStream(id)
       if (stream) {
-        d.notify('PeerNewStream', { peer: id })
-        stream.addEventListener('close', () => d.notify('PeerCloseStream', { peer: id, direction: 'out' }), {
+        d.notify('PeerNewStream', { peer: name(id) })
+        stream.addEventListener('close', () => d.notify('PeerCloseStream', { peer: name(id), direction: 'out' }), {
           once: true,
         })
       } else {
-        d.notify('PeerError', { peer: id, error: 'no outbound gossipsub stream' })
+        d.notify('PeerError', { peer: name(id), error: 'no outbound gossipsub stream' })
       }
       if (d.pending.size === 0) d.notify('remove.PeersPending', {})
     },
@@ -180,36 +201,51 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
       try {
         await own.pipePeerReadStream(peerId, source)
       } finally {
-        d.notify('PeerCloseStream', { peer: peerId.toString(), direction: 'in' })
+        d.notify('PeerCloseStream', { peer: name(peerId.toString()), direction: 'in' })
       }
     },
     handlePeerReadStreamError: (error, peerId) => {
-      call('PeerError', { peer: peerId.toString(), error: String(error) }, { peerId, error })
+      call('PeerError', { peer: name(peerId.toString()), error: String(error) }, { peerId, error })
     },
     removePeer: (peerId) => {
       const id = peerId.toString()
       if (!internals.hasPeer(id) || d.dead.has(id)) return own.removePeer(peerId)
       d.dead.add(id)
-      call('PeersDead', { peer: id }, { peerId })
+      call('PeersDead', { peer: name(id) }, { peerId })
     },
     handleReceivedRpc: (from, rpc) => {
-      const ctl = rpc.control
-      const ctrl =
-        ctl === undefined || ctl === null
-          ? 0
-          : (ctl.ihave?.length ?? 0) +
-            (ctl.iwant?.length ?? 0) +
-            (ctl.graft?.length ?? 0) +
-            (ctl.prune?.length ?? 0) +
-            (ctl.idontwant?.length ?? 0)
-      const args = {
-        peer: from.toString(),
-        msgs: rpc.messages?.length ?? 0,
-        subs: rpc.subscriptions?.length ?? 0,
-        ctrl,
+      if (!rec) return call('IncomingRPC', plainRpcArgs(from.toString(), rpc), { from, rpc })
+      const done = call('IncomingRPC', incomingRpcArgs(name(from.toString()), rpc, w.msgIds ? msgIdOf : undefined), {
+        from,
+        rpc,
+      })
+      // the transition each message belongs to, for its mark once gossipsub has decided, and with a
+      // network model how the write that completed the RPC fared (the link's delay, the sender's queue)
+      const msgs = rpc.messages as object[] | undefined
+      if (msgs && msgs.length > 0) {
+        const at: RpcAt = { seq: rec.seqOf(w.id) }
+        const net = w.network
+        if (net) {
+          const fromHost = net.model.endpoints.hostOfPeer(from.toString())
+          const a = fromHost === undefined ? undefined : net.model.port(net.host).arrivals.get(fromHost)
+          if (a) {
+            at.netMs = round2(a.netMs)
+            at.queueMs = round2(a.queueMs)
+          }
+        }
+        for (const m of msgs) rpcSeq.set(m, at)
       }
-      return call('IncomingRPC', args, { from, rpc })
+      return done
     },
+    ...(rec
+      ? {
+          validateReceivedMessage: async (from: PeerId, msg: RpcMessageLike): Promise<ValidationLike> => {
+            const v = await own.validateReceivedMessage(from, msg)
+            markMessage(rec, w.id, name(from.toString()), msg, v, rpcSeq.get(msg))
+            return v
+          },
+        }
+      : {}),
     acceptFrom: (id) => (d.blacklist.size > 0 && d.blacklist.has(id) ? false : own.acceptFrom(id)),
   })
 
@@ -241,6 +277,45 @@ function wrapInstance(inst: GossipSub, components: GossipSubComponents, w: WrapO
   }
   Object.defineProperty(inst, 'psm', { value: handle, enumerable: false })
   return inst as MachineGossipSub
+}
+
+/** Where a received message's mark points: its IncomingRPC's seq and, with a network model, the hop's timing. */
+interface RpcAt {
+  seq?: number
+  netMs?: number
+  queueMs?: number
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100
+
+/** The IncomingRPC args without a recorder (nobody reads them; kept to counts). */
+function plainRpcArgs(from: string, rpc: RpcLike): Args {
+  return { from, msgs: rpc.messages?.length ?? 0, subs: rpc.subscriptions?.length ?? 0 }
+}
+
+/** A message's mark at this host, from gossipsub's verdict. */
+function markMessage(
+  rec: Recorder,
+  machine: string,
+  from: string,
+  msg: RpcMessageLike,
+  v: ValidationLike,
+  at: RpcAt | undefined,
+): void {
+  if (at === undefined) at = {}
+  if (v.code === 'valid') rec.msg({ machine, mark: 'deliver', id: v.messageId.msgIdStr, topic: msg.topic, from, ...at })
+  else if (v.code === 'duplicate')
+    rec.msg({ machine, mark: 'duplicate', id: v.msgIdStr, topic: msg.topic, from, ...at })
+  else if (v.msgIdStr !== undefined) {
+    rec.msg({ machine, mark: 'reject', id: v.msgIdStr, topic: msg.topic, from, reason: v.reason ?? 'invalid', ...at })
+  }
+}
+
+/** `ps-1, ps-2 (2 peers)`: at most 8 names. */
+function recipientsText(r: PublishResult, name: (id: string) => string): string {
+  const ids = r.recipients.map((p) => name(p.toString()))
+  const shown = ids.slice(0, 8).join(', ')
+  return `${ids.length} peer${ids.length === 1 ? '' : 's'}${ids.length > 0 ? `: ${shown}${ids.length > 8 ? ', …' : ''}` : ''}`
 }
 
 /** gossipsub's default message id for unsigned messages: sha256 of the data, unpadded base64. */

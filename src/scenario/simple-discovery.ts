@@ -135,9 +135,10 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
 
   const factory = (i: number): PubsubFactory =>
     impl === 'machine' || impl === 'machine-full'
-      ? (init) =>
+      ? (init, network) =>
           machinePubsub({
             ...init,
+            ...(network ? { network } : {}),
             id: `ps-${i}`,
             parent: null,
             // machine-full: every event through xstate's step, even when nothing records it

@@ -227,9 +227,10 @@ export class Simulator {
   private pubsubFor(n: number): PubsubFactory {
     const extra = this.hooks.gossipsubInit?.(n) ?? {}
     const id = hostId(n)
-    return (init) =>
+    return (init, network) =>
       machinePubsub({
         ...init,
+        ...(network ? { network } : {}),
         ...extra,
         id,
         // the host actor is the sim peer's child, spawned as it started connecting

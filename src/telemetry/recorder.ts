@@ -3,7 +3,7 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate'
 import { compileProbe, type DerivedMachine, deriveMachine, type MachineSchema } from '../../machines/schema.js'
 import { realPerformanceNow } from '../clock/virtual-real.js'
-import type { LogRecord, NetworkLogEntry, PsmRecord, Sink, TxRecord } from './records.js'
+import type { LogRecord, MsgRecord, NetworkLogEntry, PsmRecord, Sink, TxRecord } from './records.js'
 import { LOG_FORMAT, LOG_VERSION } from './records.js'
 import { applyTicks } from './ticks.js'
 
@@ -138,6 +138,9 @@ export class Recorder {
   private network: NetworkLogEntry | undefined
   private closed = false
   private txCount = 0
+  /** machine id by libp2p peer id, and back: args name peers by machine id */
+  private readonly machineOfPeer = new Map<string, string>()
+  private readonly peerOfMachine = new Map<string, string>()
   readonly inspect: (ev: InspectionEvent) => void
 
   constructor(opts: RecorderOptions = {}) {
@@ -172,9 +175,54 @@ export class Recorder {
     return { id, inspect: this.inspect }
   }
 
-  /** A log line for a machine, at its current seq. */
-  log(machine: string, level: LogRecord['level'], text: string): void {
-    this.emit({ kind: 'log', machine, seq: this.byId.get(machine)?.seq ?? 0, level, text })
+  /**
+   * Names a host: machine `machine` drives the libp2p peer `peer`. From then on `peerName(peer)` is the
+   * machine id, and the machine record carries the peer id (sent again when the machine was already out).
+   */
+  namePeer(machine: string, peer: string): void {
+    this.machineOfPeer.set(peer, machine)
+    this.peerOfMachine.set(machine, peer)
+    const t = this.byId.get(machine)
+    if (t && !t.stopped && !this.closed) {
+      // to the sinks only (the log's readers take a machine record again that adds `peer`): in-process
+      // subscribers (traces, metrics) would take a second machine record for a restart; they can ask
+      // `peerName` instead
+      const r: PsmRecord = {
+        kind: 'machine',
+        id: t.id,
+        parent: t.parent,
+        type: t.schema.type,
+        schema: t.schema,
+        time: this.now(),
+        peer,
+      }
+      for (const s of this.sinks) {
+        try {
+          s.write(r)
+        } catch {}
+      }
+    }
+  }
+
+  /** The machine id of a peer id when a host of this recorder drives it; else the peer id itself. */
+  peerName(peer: string): string {
+    return this.machineOfPeer.get(peer) ?? peer
+  }
+
+  /** The machine's last transition seq (0 before its first). */
+  seqOf(machine: string): number {
+    return this.byId.get(machine)?.seq ?? 0
+  }
+
+  /** A message's fate at a host (see MsgRecord); `seq` defaults to the machine's last transition. */
+  msg(m: Omit<MsgRecord, 'kind' | 'time' | 'seq'> & { seq?: number }): void {
+    const rec: MsgRecord = { kind: 'msg', ...m, seq: m.seq ?? this.seqOf(m.machine), time: this.now() }
+    this.emit(rec)
+  }
+
+  /** A log line for a machine, at its current seq (or at `seq`, a transition it wrote earlier). */
+  log(machine: string, level: LogRecord['level'], text: string, seq?: number): void {
+    this.emit({ kind: 'log', machine, seq: seq ?? this.byId.get(machine)?.seq ?? 0, level, text })
   }
 
   /** Records that the actor with this id stopped (xstate does not inspect a stop). */
@@ -326,7 +374,16 @@ export class Recorder {
         this.bySession.set(ref.sessionId, t)
         this.byId.set(t.id, t)
         this.dispatchDirectly(ref)
-        this.emit({ kind: 'machine', id: t.id, parent, type: schema.type, schema, time: this.now() })
+        const peer = this.peerOfMachine.get(t.id)
+        this.emit({
+          kind: 'machine',
+          id: t.id,
+          parent,
+          type: schema.type,
+          schema,
+          time: this.now(),
+          ...(peer ? { peer } : {}),
+        })
         return
       }
       case '@xstate.microstep': {

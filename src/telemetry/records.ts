@@ -2,7 +2,19 @@
 import type { MachineSchema } from '../../machines/schema.js'
 
 export const LOG_FORMAT = 'psm-log'
-export const LOG_VERSION = 1
+/**
+ * The version this psm writes. Version 2 adds `msg` records (a message's fate at one host) and a
+ * machine's `peer` (its libp2p peer id; a machine record may come again to add it). Version 1 logs are
+ * version 2 logs without either, so every reader takes both.
+ */
+export const LOG_VERSION = 2
+/** every version this psm reads */
+export const LOG_VERSIONS: readonly number[] = [1, 2]
+
+/** Whether this psm reads logs of header version `v`. */
+export function readsVersion(v: unknown): boolean {
+  return typeof v === 'number' && LOG_VERSIONS.includes(v)
+}
 
 /** The network model a run used (src/net/model/provenance.ts): a file and its hash, or the section inline. */
 export interface NetworkLogEntry {
@@ -39,6 +51,12 @@ export interface MachineRecord {
   type: string
   schema: MachineSchema
   time: number
+  /**
+   * v2: the libp2p peer id of the host a pubsub-host machine drives. Args name peers by machine id
+   * (`ps-3`); this is where the raw id stays. Known after the machine was declared (a spawned host
+   * actor): the machine record comes again, same id, type and parent, with `peer`.
+   */
+  peer?: string
 }
 
 export interface TxRecord {
@@ -82,7 +100,38 @@ export interface StopRecord {
   time: number
 }
 
-export type PsmRecord = HeaderRecord | MachineRecord | TxRecord | SnapshotRecord | LogRecord | StopRecord
+/** What a host did with one message (gossipsub's validation result, or its own publish). */
+export type MsgMark = 'publish' | 'deliver' | 'duplicate' | 'reject'
+
+export const MSG_MARKS: readonly MsgMark[] = ['publish', 'deliver', 'duplicate', 'reject']
+
+/**
+ * v2: one message at one host. `deliver`: the first copy, valid (handed to subscribers when the host
+ * subscribes, forwarded either way); `duplicate`: a copy already seen; `reject`: validation failed or
+ * ignored it; `publish`: the host published it. Written when gossipsub decides (after validation), so
+ * `time` is when the copy was taken in; `seq` is the machine's transition it belongs to (the IncomingRPC
+ * that carried it, or the PublishMessage).
+ */
+export interface MsgRecord {
+  kind: 'msg'
+  machine: string
+  seq: number
+  time: number
+  mark: MsgMark
+  /** gossipsub's message id (msgIdToStrFn: base64 by default) */
+  id: string
+  topic: string
+  /** the machine id of the peer it came from (its peer id when no machine has it); absent for publish */
+  from?: string
+  /** validation's reason (reject) */
+  reason?: string
+  /** with a network model: the modelled one-way delay of the link from `from`, ms (latency + jitter) */
+  netMs?: number
+  /** with a network model: how long the write waited in the sender's uplink queue, ms */
+  queueMs?: number
+}
+
+export type PsmRecord = HeaderRecord | MachineRecord | TxRecord | SnapshotRecord | LogRecord | StopRecord | MsgRecord
 
 /** A consumer of records. `write` must never block or throw into the machine that produced it. */
 export interface Sink {

@@ -41,6 +41,24 @@ async function serve(model: DbgModel, maxLineBytes?: number): Promise<LiveServer
 }
 
 describe('live: socket sink → debugger server', () => {
+  it('streams message marks too: the live message view is the one the file gives', async () => {
+    const { messagePath } = await import('../../src/dbg/model/message-path.js')
+    const records = [...syntheticRecords({ txs: 3000, peers: 8, messages: 3 })]
+    const file = new DbgModel()
+    for (const r of records) expect(file.ingest(r)).toBeUndefined()
+    const model = new DbgModel({ mode: 'live' })
+    const server = await serve(model)
+    const sink = createSocketSink({ port: server.port })
+    sinks.push(sink)
+    for (const r of records) sink.write(r)
+    await until(() => model.txCount === file.txCount && model.messages.marks === file.messages.marks)
+    expect(model.messages.messages.map((m) => m.id)).toEqual(file.messages.messages.map((m) => m.id))
+    const shape = (m: DbgModel, k: number) =>
+      messagePath(m, m.messages.messages[k]!).hops.map((h) => [m.machines[h.machine]!.id, h.mark, h.depth, h.g])
+    for (let k = 0; k < 3; k++) expect(shape(model, k)).toEqual(shape(file, k))
+    expect(sink.dropped()).toBe(0)
+  })
+
   it('streams a recorded run into the model, with the same states as the file', async () => {
     const model = new DbgModel({ mode: 'live' })
     const server = await serve(model)

@@ -28,7 +28,7 @@ describe('openLog', () => {
       [
         'v9.jsonl',
         '{"kind":"header","format":"psm-log","version":9,"time":1}\n',
-        /v9\.jsonl: unknown psm-log format version 9 \(this psm reads 1\)$/,
+        /v9\.jsonl: unknown psm-log format version 9 \(this psm reads 1, 2\)$/,
       ],
       ['empty.jsonl', '', /empty\.jsonl: empty, not a psm log$/],
       ['bad.jsonl.gz', 'not gzip at all', /bad\.jsonl\.gz: not a gzip file/],

@@ -138,7 +138,7 @@ describe('psm binary', () => {
     const ok = await runPsm(['log', 'validate', file])
     expect(ok.stderr).toBe('')
     expect(ok.code).toBe(0)
-    expect(ok.stdout).toMatch(/ok \(\d+ lines, 6 machines, \d+ transitions\)/)
+    expect(ok.stdout).toMatch(/ok \(format version 2, \d+ lines, 6 machines, \d+ transitions\)/)
     const stats = await runPsm(['log', 'stats', file, '--json'])
     expect(stats.code).toBe(0)
     const s = JSON.parse(stats.stdout)

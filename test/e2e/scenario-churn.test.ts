@@ -77,7 +77,7 @@ describe('a host stopping mid-run', () => {
     const txs = ring.records().filter((r): r is TxRecord => r.kind === 'tx')
     for (let i = 0; i < 4; i++) {
       const mine = txs.filter((t) => t.machine === `ps-${i}`)
-      const dead = mine.findIndex((t) => t.event === 'add.PeersDead' && t.args?.peer === goneId)
+      const dead = mine.findIndex((t) => t.event === 'add.PeersDead' && t.args?.peer === 'ps-4')
       expect(dead, `ps-${i} records the dead peer`).toBeGreaterThanOrEqual(0)
       expect(mine[dead]!.added).toEqual(['PeersDead'])
       const clean = mine.findIndex((t, j) => j > dead && t.event === 'remove.PeersDead')

@@ -63,10 +63,21 @@ describe('machinePubsub', () => {
     expect(pub?.touched).toEqual(['PublishMessage'])
     const pending = ta.find((t) => t.event === 'add.PeersPending')
     expect(pending?.added).toEqual(['PeersPending'])
-    expect(pending?.args?.peer).toBe(b.peerId.toString())
+    // peers are named by machine id; the raw peer id is in the machine record
+    expect(pending?.args?.peer).toBe('ps-1')
+    const machineB = ring.records().filter((r) => r.kind === 'machine' && r.id === 'ps-1' && r.peer !== undefined)
+    expect(machineB.map((r) => r.kind === 'machine' && r.peer)).toEqual([b.peerId.toString()])
     const rpcs = txs(ring.records(), 'ps-1').filter((t) => t.event === 'IncomingRPC')
-    expect(rpcs.some((t) => t.args?.msgs === 1)).toBe(true)
+    const carrying = rpcs.find((t) => t.args?.msgs === 1)
+    expect(carrying?.args).toMatchObject({ from: 'ps-0', msgs: 1, ids: msgId })
     expect(msgIdOf(enc('hello'))).toBe(msgId)
+    // the message's fate at each host: published at ps-0, delivered at ps-1 in that IncomingRPC
+    await new Promise((r) => setTimeout(r, 10))
+    const marks = ring.records().filter((r) => r.kind === 'msg' && r.id === msgId)
+    expect(marks).toEqual([
+      expect.objectContaining({ machine: 'ps-0', mark: 'publish', topic: 't', seq: pub?.seq }),
+      expect.objectContaining({ machine: 'ps-1', mark: 'deliver', topic: 't', from: 'ps-0', seq: carrying?.seq }),
+    ])
     await rec.close()
   })
 
@@ -113,7 +124,7 @@ describe('machinePubsub', () => {
     expect(removed.removed).toEqual(['PeersDead'])
     const dead = txs(ring.records(), 'ps-0').find((t) => t.event === 'add.PeersDead')
     expect(dead?.added).toEqual(['PeersDead'])
-    expect(dead?.args?.peer).toBe(b.peerId.toString())
+    expect(dead?.args?.peer).toBe('ps-1')
     expect(a.services.pubsub.getPeers()).toEqual([])
     expect(pubsubHostOf(a.services.pubsub)?.deadPeers().size).toBe(0)
     await rec.close()

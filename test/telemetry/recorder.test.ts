@@ -13,7 +13,7 @@ describe('recorder', () => {
     rec.addSink(ring)
     createActor(topicMachine, rec.actorOptions('sim-t-x', 'sim')).start()
     const [h, m] = ring.records()
-    expect(h).toMatchObject({ kind: 'header', format: 'psm-log', version: 1, source: 'test' })
+    expect(h).toMatchObject({ kind: 'header', format: 'psm-log', version: 2, source: 'test' })
     expect(m).toMatchObject({ kind: 'machine', id: 'sim-t-x', parent: 'sim', type: 'topic' })
     expect(m?.kind === 'machine' && m.schema.states.map((s) => s.name)).toEqual([
       'Stale',
@@ -22,6 +22,27 @@ describe('recorder', () => {
       'Peaking',
       'Exception',
     ])
+  })
+
+  test('peers by name: a host named before its actor carries its peer id; one named after is declared again to the sinks only', () => {
+    const rec = new Recorder()
+    const ring = createRingSink()
+    rec.addSink(ring)
+    const heard: string[] = []
+    rec.subscribe((r) => {
+      if (r.kind === 'machine') heard.push(`${r.id}:${r.peer ?? '-'}`)
+    })
+    rec.namePeer('ps-0', 'PEER0')
+    createActor(pubsubHostMachine, rec.actorOptions('ps-0')).start()
+    createActor(pubsubHostMachine, rec.actorOptions('ps-1')).start()
+    rec.namePeer('ps-1', 'PEER1')
+    expect(rec.peerName('PEER1')).toBe('ps-1')
+    expect(rec.peerName('other')).toBe('other')
+    const machines = ring.records().flatMap((r) => (r.kind === 'machine' ? [`${r.id}:${r.peer ?? '-'}`] : []))
+    expect(machines).toEqual(['ps-0:PEER0', 'ps-1:-', 'ps-1:PEER1'])
+    expect(heard).toEqual(['ps-0:PEER0', 'ps-1:-'])
+    rec.msg({ machine: 'ps-1', mark: 'deliver', id: 'm', topic: 't', from: 'ps-0' })
+    expect(ring.records().at(-1)).toMatchObject({ kind: 'msg', machine: 'ps-1', seq: 1, mark: 'deliver', from: 'ps-0' })
   })
 
   test('ticks: odd while active, +1 per (de)activation, +2 per Multi fire; snapshots every N', () => {

@@ -24,7 +24,15 @@ export function Root({ controller, playMs = 100, size, color = true }: RootProps
   const { width, height } = useTerminalSize(size)
   return (
     <ColorContext.Provider value={color}>
-      <App model={controller.model} ui={ui} rows={controller.rows(ui)} width={width} height={height} />
+      <App
+        model={controller.model}
+        ui={ui}
+        rows={controller.rows(ui)}
+        width={width}
+        height={height}
+        path={controller.messagePath(ui)}
+        late={() => controller.lateList()}
+      />
     </ColorContext.Provider>
   )
 }

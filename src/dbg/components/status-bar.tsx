@@ -17,7 +17,9 @@ export function statusLine({ model, ui }: StatusBarProps): Line {
       seg(' / ', { inverse: true, bold: true }),
       seg(` ${ui.query}`, { bold: true }),
       seg('_', { inverse: true }),
-      seg(`   ${ui.message}   ↑/↓ next match · enter keep · esc cancel`, { dim: true }),
+      seg(`   ${ui.message}   ↑/↓ next machine · enter next transition that matches (then n / N) · esc cancel`, {
+        dim: true,
+      }),
     ]
   }
   const mode = ui.tail ? 'TAIL' : ui.playing ? 'PLAYING' : 'PAUSED'

@@ -2,7 +2,7 @@
 // args, accepted or refused, added, removed, touched, duration) and the log lines it wrote.
 import type { LogLine } from '../model/machine-track.js'
 import type { DbgModel } from '../model/model.js'
-import { argsText, clock, duration, type Line, offset, seg, titleLine, wrapList } from '../ui/format.js'
+import { argsParts, clock, duration, type Line, offset, seg, titleLine, wrapItems, wrapList } from '../ui/format.js'
 import type { UiState } from '../ui/ui-state.js'
 import { Lines } from './lines.js'
 
@@ -21,6 +21,8 @@ function field(label: string, values: string[], color?: string): Line[] {
     seg(v, color ? { color } : {}),
   ])
 }
+
+const MARK_COLOR: Record<string, string> = { publish: 'cyan', deliver: 'green', duplicate: 'yellow', reject: 'red' }
 
 const LEVEL_COLOR: Record<string, string> = { error: 'red', warn: 'yellow', info: 'white', debug: 'gray' }
 
@@ -46,7 +48,17 @@ export function txPaneLines({ model, ui, width, height }: TxPaneProps): Line[] {
     lines.push(...field('seq', [`${tx.seq}   global #${tx.g - model.firstGlobal + 1}`]))
     lines.push(...field('time', [`${clock(tx.time)}  ${offset(tx.time - t0)}`]))
     lines.push(...field('event', [tx.event], 'cyan'))
-    lines.push(...field('args', wrapList([argsText(tx.args)], w)))
+    const peer = tx.args?.from ?? tx.args?.peer
+    lines.push(...field('peer', [typeof peer === 'string' ? model.peerName(peer) : '—'], 'magenta'))
+    lines.push(
+      ...field(
+        'args',
+        wrapItems(
+          argsParts(tx.args, (id) => model.peerName(id)),
+          w,
+        ),
+      ),
+    )
     lines.push([
       seg('result'.padEnd(LABEL), { dim: true }),
       seg(tx.accepted ? 'accepted' : 'REFUSED', { color: tx.accepted ? 'green' : 'red', bold: true }),
@@ -55,14 +67,36 @@ export function txPaneLines({ model, ui, width, height }: TxPaneProps): Line[] {
     lines.push(...field('added', wrapList(t.names(tx.added), w), 'green'))
     lines.push(...field('removed', wrapList(t.names(tx.removed), w), 'red'))
     lines.push(...field('touched', wrapList(t.names(tx.touched), w), 'yellow'))
+    const marks = model.messages.atTx(tx.g)
+    if (marks.length > 0) {
+      lines.push([seg(`── messages (${marks.length}) · o: message view `.padEnd(width, '─'), { dim: true })])
+      for (const { info, mark } of marks.slice(0, 6)) {
+        const from = mark.from >= 0 ? model.machines[mark.from]?.id : mark.fromName
+        lines.push([
+          seg(`${mark.mark.padEnd(10)}`, { color: MARK_COLOR[mark.mark] ?? 'white' }),
+          seg(`${from ? `from ${from} ` : ''}on ${info.topic}: ${info.id}`),
+        ])
+      }
+      if (marks.length > 6) lines.push([seg(`… ${marks.length - 6} more`, { dim: true })])
+    }
     logs = tx.logs
   }
   lines.push([seg(`── log ${logs.length > 0 ? `(${logs.length})` : ''} `.padEnd(width, '─'), { dim: true })])
-  if (logs.length === 0) lines.push([seg('(no log lines)', { dim: true })])
+  if (logs.length === 0) {
+    lines.push([seg('(no log lines here: psm logs publishes and errors;', { dim: true })])
+    lines.push([seg(' / searches events, args and log text, L lists late messages)', { dim: true })])
+  }
   const room = Math.max(0, height - lines.length)
   const start = Math.min(ui.txScroll, Math.max(0, logs.length - room))
   for (const l of logs.slice(start, start + room)) {
-    lines.push([seg(`${l.level.padEnd(6)}`, { color: LEVEL_COLOR[l.level] ?? 'white' }), seg(l.text)])
+    // a line wraps (message ids are long): the level once, then the text over as many rows as it needs
+    wrapItems(l.text.split(' '), Math.max(10, width - 6)).forEach((part, i) => {
+      if (lines.length >= height) return
+      lines.push([
+        seg(i === 0 ? l.level.padEnd(6) : ' '.repeat(6), { color: LEVEL_COLOR[l.level] ?? 'white' }),
+        seg(part),
+      ])
+    })
   }
   return lines
 }

@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { InputError } from '../../errors.js'
 import { checkRecord } from '../../telemetry/log/jsonl.js'
 import { LineSplitter } from '../../telemetry/log/line-splitter.js'
-import { LOG_FORMAT, LOG_VERSION, type PsmRecord } from '../../telemetry/records.js'
+import { LOG_FORMAT, type PsmRecord, readsVersion } from '../../telemetry/records.js'
 import type { DbgModel } from '../model/model.js'
 
 export interface LiveServerOptions {
@@ -71,7 +71,7 @@ class Client {
       const h = obj as { kind?: unknown; format?: unknown; version?: unknown }
       if (h?.kind !== 'header' || h.format !== LOG_FORMAT) {
         this.drop(`not a psm log (line ${line} is not a ${LOG_FORMAT} header)`)
-      } else if (h.version !== LOG_VERSION) {
+      } else if (!readsVersion(h.version)) {
         this.drop(`unknown ${LOG_FORMAT} format version ${String(h.version)}`)
       } else {
         this.sawHeader = true

@@ -4,7 +4,7 @@
 import { InputError } from '../../errors.js'
 import { MAX_LINE_BYTES, openLogFile, parseRecordLine, statLogFile } from '../../telemetry/log/jsonl.js'
 import { LineSplitter } from '../../telemetry/log/line-splitter.js'
-import { type HeaderRecord, LOG_FORMAT, LOG_VERSION, type PsmRecord } from '../../telemetry/records.js'
+import { type HeaderRecord, LOG_FORMAT, LOG_VERSIONS, type PsmRecord, readsVersion } from '../../telemetry/records.js'
 import type { DbgModel } from '../model/model.js'
 
 const CHUNK = 256 * 1024
@@ -61,9 +61,9 @@ export async function openLog(path: string): Promise<OpenedLog> {
   if (h === null || typeof h !== 'object' || h.kind !== 'header' || h.format !== LOG_FORMAT) {
     throw new InputError(`${path}: not a psm log (line 1 is not a ${LOG_FORMAT} header)`)
   }
-  if (h.version !== LOG_VERSION) {
+  if (!readsVersion(h.version)) {
     throw new InputError(
-      `${path}: unknown ${LOG_FORMAT} format version ${String(h.version)} (this psm reads ${LOG_VERSION})`,
+      `${path}: unknown ${LOG_FORMAT} format version ${String(h.version)} (this psm reads ${LOG_VERSIONS.join(', ')})`,
     )
   }
   const header = h as HeaderRecord

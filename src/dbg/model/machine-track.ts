@@ -37,6 +37,8 @@ export class MachineTrack {
   readonly curTicks: Int32Array
   lastSeq = 0
   stopped = false
+  /** the libp2p peer id a host machine drives (v2 machine records) */
+  peer: string | undefined
   /** live mode: the client that sent it is gone */
   disconnected = false
   /** time of its machine record */

@@ -2,9 +2,10 @@
 // outside React. Producers call `ingest` per record and `changed()` per batch; the UI subscribes.
 // Memory is bounded by `budgetBytes`: past it the oldest transitions are dropped (and counted).
 import type { MachineSchema } from '../../../machines/schema.js'
-import type { HeaderRecord, MachineRecord, PsmRecord, TxRecord } from '../../telemetry/records.js'
+import type { HeaderRecord, MachineRecord, MsgRecord, PsmRecord, TxRecord } from '../../telemetry/records.js'
 import { applyTicks, fireMask } from '../../telemetry/ticks.js'
 import { CHECKPOINT_EVERY, type LogLine, type MachineState, MachineTrack } from './machine-track.js'
+import { BYTES_PER_MARK, MessageIndex } from './messages.js'
 import { BYTES_PER_TX, FLAG_ACCEPTED, FLAG_MULTI_ONLY, type TxArgs, TxStore } from './tx-store.js'
 
 export interface ModelOptions {
@@ -50,6 +51,10 @@ export class DbgModel {
   /** log lines by the absolute index of the tx they follow */
   private readonly logs = new Map<number, LogLine[]>()
   header: HeaderRecord | undefined
+  /** messages followed across machines (msg records) */
+  readonly messages = new MessageIndex()
+  /** machine id by libp2p peer id (machine records that carry one) */
+  readonly peerNames = new Map<string, string>()
   readonly mode: 'file' | 'live'
   readonly source: string
   budgetBytes: number
@@ -116,8 +121,17 @@ export class DbgModel {
       case 'header':
         this.header ??= r
         return undefined
-      case 'machine':
-        return this.declare(r, client) ? undefined : `machine ${r.id} declared twice with another type`
+      case 'machine': {
+        const t = this.declare(r, client)
+        if (!t) return `machine ${r.id} declared twice with another type`
+        if (r.peer !== undefined) {
+          t.peer = r.peer
+          this.peerNames.set(r.peer, t.id)
+        }
+        return undefined
+      }
+      case 'msg':
+        return this.addMsg(r)
       case 'tx':
         return this.addTx(r)
       case 'snapshot': {
@@ -135,7 +149,9 @@ export class DbgModel {
         const t = this.byId.get(r.machine)
         if (!t) return `log for undeclared machine ${r.machine}`
         const line: LogLine = { level: r.level, text: r.text }
-        const g = t.txs.last()
+        // the transition the line names (a line may come after later ones, e.g. when a publish settles)
+        const local = r.seq > 0 && r.seq < t.lastSeq ? this.findSeq(t, r.seq) : -1
+        const g = local >= t.dropped ? this.globalOf(t, local) : t.txs.last()
         if (g === undefined) t.logsBefore.push(line)
         else {
           const list = this.logs.get(g)
@@ -149,6 +165,7 @@ export class DbgModel {
         const t = this.byId.get(r.machine)
         if (!t) return `stop for undeclared machine ${r.machine}`
         t.stopped = true
+        if (typeof r.time === 'number') this.messages.stoppedAt.set(t.index, r.time)
         this.machinesVersion++
         return undefined
       }
@@ -187,6 +204,26 @@ export class DbgModel {
     return id
   }
 
+  private addMsg(r: MsgRecord): string | undefined {
+    const t = this.byId.get(r.machine)
+    if (!t) return `msg for undeclared machine ${r.machine}`
+    // the transition it belongs to is normally the machine's latest or close to it
+    const local = r.seq > 0 ? this.findSeq(t, r.seq) : -1
+    const from = r.from === undefined ? undefined : this.byId.get(r.from)
+    this.messages.add(r.id, r.topic, {
+      machine: t.index,
+      g: local >= t.dropped ? this.globalOf(t, local) : -1,
+      time: r.time,
+      mark: r.mark,
+      from: from ? from.index : -1,
+      fromName: from ? undefined : r.from,
+      netMs: r.netMs,
+      queueMs: r.queueMs,
+      reason: r.reason,
+    })
+    return undefined
+  }
+
   private addTx(r: TxRecord): string | undefined {
     const t = this.byId.get(r.machine)
     if (!t) return `tx for undeclared machine ${r.machine}`
@@ -214,6 +251,10 @@ export class DbgModel {
     if (total > 0 && total % CHECKPOINT_EVERY === 0) t.pushCheckpoint(total, t.curActive, t.curTicks)
     const g = this.store.push(t.index, r.seq, r.time, ev, added, removed, touched, r.durationUs, flags, fire, r.args)
     t.txs.push(g)
+    if ((r.event === 'AddSubscription' || r.event === 'RemoveSubscription') && r.accepted) {
+      const topic = r.args?.topic
+      if (typeof topic === 'string') this.messages.subscription(topic, t.index, r.time, r.event === 'AddSubscription')
+    }
     t.curActive = applyTicks(t.curTicks, t.curActive, added, removed, fireMask(fire))
     t.lastSeq = r.seq
     if ((g & 255) === 0 && this.budgetBytes !== Number.POSITIVE_INFINITY) this.enforceBudget()
@@ -225,7 +266,13 @@ export class DbgModel {
   estimateBytes(): number {
     let tracks = 0
     for (const t of this.machines) tracks += t.bytes
-    return this.store.capacity * BYTES_PER_TX + this.store.argBytes.length + tracks + this.varBytes
+    return (
+      this.store.capacity * BYTES_PER_TX +
+      this.store.argBytes.length +
+      tracks +
+      this.varBytes +
+      this.messages.marks * BYTES_PER_MARK
+    )
   }
 
   private ensureRoom(): void {
@@ -263,6 +310,7 @@ export class DbgModel {
     this.store.dropOldest(k)
     // keys arrive nearly but not exactly in order (a log follows its machine's latest tx): check all
     for (const g of this.logs.keys()) if (g < newBase) this.logs.delete(g)
+    this.messages.dropBefore(newBase)
     this.varBytes = Math.round((this.varBytes * (held - k)) / held)
     this.droppedTxs += k
     this.machinesVersion++
@@ -342,6 +390,14 @@ export class DbgModel {
     }
   }
 
+  /** Event name and seq of the tx at absolute index g, without decoding its args (undefined when not held). */
+  eventAndSeq(g: number): { event: string; seq: number } | undefined {
+    const s = this.store
+    if (!s.has(g)) return undefined
+    const slot = g - s.base
+    return { event: this.events[s.event[slot]!]!, seq: s.seq[slot]! }
+  }
+
   /** Time of the tx at absolute index g (NaN when not held). */
   timeOf(g: number): number {
     return this.store.has(g) ? this.store.time[g - this.store.base]! : Number.NaN
@@ -375,5 +431,15 @@ export class DbgModel {
 
   logsOf(g: number): readonly LogLine[] {
     return this.logs.get(g) ?? []
+  }
+
+  /** Absolute indices of the txs that carry log lines (search). */
+  logKeys(): IterableIterator<number> {
+    return this.logs.keys()
+  }
+
+  /** A peer as a machine id when a machine record names it. */
+  peerName(peer: string): string {
+    return this.peerNames.get(peer) ?? peer
   }
 }

@@ -2,8 +2,10 @@
 // and an immutable `UiState` snapshot; the controller replaces the snapshot on every change.
 import { exportRange } from '../model/export.js'
 import type { MachineTrack } from '../model/machine-track.js'
+import { type LateMessage, lateMessages, type MessagePath, messagePath, messagesOfTx } from '../model/message-path.js'
 import type { DbgModel } from '../model/model.js'
 import { first, last, NO_FILTERS, nextChange, step } from '../model/navigate.js'
+import { findTx } from '../model/search.js'
 import { type TreeRow, treeRows } from '../model/tree.js'
 import { exportPath, shortPath } from './export-path.js'
 import { type Action, actionOf } from './keys.js'
@@ -18,6 +20,8 @@ export interface ControllerOptions {
   machine?: string
   /** open at this seq of the machine */
   seq?: number
+  /** open the message view of this message id once the log has it */
+  msg?: string
   /** start in tail mode (live) */
   tail?: boolean
   /** where `e` writes exports (default: the current directory) */
@@ -29,6 +33,9 @@ export class DbgController {
   state: UiState
   private readonly listeners = new Set<() => void>()
   private pending: { machine?: string; seq?: number } | undefined
+  private pendingMsg: string | undefined
+  private pathCache: { key: string; path: MessagePath } | undefined
+  private lateCache: { version: number; list: LateMessage[] } | undefined
   private searchFrom = -1
   private rowsCache: { key: string; rows: TreeRow[] } | undefined
   private readonly unsubscribe: () => void
@@ -51,6 +58,8 @@ export class DbgController {
       collapsed: new Set(),
       overlay: null,
       query: '',
+      msg: null,
+      lateRow: 0,
       txScroll: 0,
       message: '',
       modelVersion: model.version,
@@ -61,6 +70,7 @@ export class DbgController {
         ...(opts.seq !== undefined ? { seq: opts.seq } : {}),
       }
     }
+    this.pendingMsg = opts.msg
     this.unsubscribe = model.subscribe(() => this.onModel())
     this.onModel()
   }
@@ -114,6 +124,7 @@ export class DbgController {
     s = { ...s, ...patch }
     this.state = s
     if (this.pending) this.tryPending()
+    if (this.pendingMsg !== undefined) this.tryPendingMsg()
     this.set({})
   }
 
@@ -147,6 +158,152 @@ export class DbgController {
     }
   }
 
+  private tryPendingMsg(): void {
+    const id = this.pendingMsg!
+    const k = this.model.messages.byId.get(id)
+    if (k !== undefined) {
+      this.pendingMsg = undefined
+      this.state = { ...this.state, overlay: 'message', msg: { index: k, row: 0 } }
+    } else if (this.model.progress.done && this.model.mode === 'file') {
+      this.pendingMsg = undefined
+      this.state = { ...this.state, message: `--msg ${id}: no message with that id in this log` }
+    }
+  }
+
+  // --- messages ------------------------------------------------------------------------------
+
+  /** The open message's path (recomputed when the model changed). */
+  messagePath(s: UiState = this.state): MessagePath | undefined {
+    if (!s.msg) return undefined
+    const info = this.model.messages.messages[s.msg.index]
+    if (!info) return undefined
+    const key = `${s.msg.index}/${info.marks.length}/${this.model.machinesVersion}`
+    if (this.pathCache?.key !== key) this.pathCache = { key, path: messagePath(this.model, info) }
+    return this.pathCache.path
+  }
+
+  /** Messages by lateness (recomputed when the model changed). */
+  lateList(): LateMessage[] {
+    if (this.lateCache?.version !== this.model.version) {
+      this.lateCache = { version: this.model.version, list: lateMessages(this.model) }
+    }
+    return this.lateCache.list
+  }
+
+  /** Opens the message view of the message the selected machine's transition at the cursor names. */
+  openMessage(): void {
+    const t = this.selectedTrack()
+    const m = this.model
+    if (!t) return
+    const upTo = m.countUpTo(t, this.state.cursor)
+    if (upTo <= t.dropped) {
+      this.set({ message: 'no transition at the cursor' })
+      return
+    }
+    const ids = messagesOfTx(m, m.globalOf(t, upTo - 1))
+    if (ids.length === 0) {
+      const none = m.messages.messages.length === 0 ? ' (this log has no msg records: a version 2 log has them)' : ''
+      this.set({ message: `this transition names no message${none}; L lists the late ones` })
+      return
+    }
+    this.openMessageById(ids[0]!)
+  }
+
+  openMessageById(id: string): void {
+    const k = this.model.messages.byId.get(id)
+    if (k === undefined) {
+      this.set({ message: `no message ${id} in this log` })
+      return
+    }
+    this.set({ overlay: 'message', msg: { index: k, row: 0 }, message: '' })
+  }
+
+  private messageKey(input: string, key: KeyLike): void {
+    const s = this.state
+    const path = this.messagePath()
+    if (input === 'q' && !key.ctrl) {
+      this.quit()
+      return
+    }
+    if (!s.msg || !path || key.escape || input === 'o') {
+      this.set({ overlay: null })
+      return
+    }
+    const n = path.hops.length
+    const row = (r: number) => this.set({ msg: { index: s.msg!.index, row: Math.max(0, Math.min(n - 1, r)) } })
+    if (key.upArrow) row(s.msg.row - 1)
+    else if (key.downArrow) row(s.msg.row + 1)
+    else if (key.pageUp) row(s.msg.row - 10)
+    else if (key.pageDown) row(s.msg.row + 10)
+    else if (key.home) row(0)
+    else if (key.end) row(n - 1)
+    else if (input === 's') {
+      if (path.slowest >= 0) row(path.slowest)
+      else this.set({ message: 'no hop with a known sender' })
+    } else if (input === 'L') this.set({ overlay: 'late' })
+    else if (key.return) {
+      const h = path.hops[s.msg.row]
+      if (!h) return
+      if (h.g < 0 || !this.model.store.has(h.g)) {
+        this.set({ message: 'that transition is not held (dropped under --max-mem, or not in the log)' })
+        return
+      }
+      this.jumpTo(h.g, { overlay: null })
+    }
+  }
+
+  private lateKey(input: string, key: KeyLike): void {
+    const s = this.state
+    if (input === 'q' && !key.ctrl) {
+      this.quit()
+      return
+    }
+    if (key.escape || input === 'L') {
+      this.set({ overlay: null })
+      return
+    }
+    const list = this.lateList()
+    const row = (r: number) => this.set({ lateRow: Math.max(0, Math.min(list.length - 1, r)) })
+    if (key.upArrow) row(s.lateRow - 1)
+    else if (key.downArrow) row(s.lateRow + 1)
+    else if (key.pageUp) row(s.lateRow - 10)
+    else if (key.pageDown) row(s.lateRow + 10)
+    else if (key.return) {
+      const m = list[s.lateRow]
+      if (m) this.set({ overlay: 'message', msg: { index: m.msg, row: 0 } })
+    }
+  }
+
+  /** Selects the machine of transition g and puts the cursor on it. */
+  private jumpTo(g: number, patch: Partial<UiState> = {}): void {
+    const m = this.model
+    const t = m.machines[m.store.machine[g - m.store.base]!]!
+    this.set({
+      ...patch,
+      selected: t.index,
+      collapsed: revealed(m, this.state.collapsed, t),
+      cursor: g,
+      tail: false,
+      txScroll: 0,
+    })
+  }
+
+  /** Goes to the next / previous transition matching the search query. */
+  searchNext(dir: 1 | -1): void {
+    const q = this.state.query
+    if (q === '') {
+      this.set({ message: 'nothing to search for: / starts a search' })
+      return
+    }
+    const g = findTx(this.model, q, this.state.cursor, dir)
+    if (g < 0) {
+      this.set({ message: `no transition matches '${q}'` })
+      return
+    }
+    const tx = this.model.tx(g)
+    this.jumpTo(g, { message: `'${q}': ${tx?.event ?? '?'} of ${tx?.machine.id ?? '?'} (n / N: next / previous)` })
+  }
+
   // --- keys ----------------------------------------------------------------------------------
 
   handleKey(input: string, key: KeyLike): void {
@@ -161,6 +318,14 @@ export class DbgController {
     }
     if (s.overlay === 'filters') {
       this.filterKey(input, key)
+      return
+    }
+    if (s.overlay === 'message') {
+      this.messageKey(input, key)
+      return
+    }
+    if (s.overlay === 'late') {
+      this.lateKey(input, key)
       return
     }
     if (s.overlay === 'help') {
@@ -192,6 +357,15 @@ export class DbgController {
       case 'search':
         this.searchFrom = s.selected
         this.set({ overlay: 'search', query: '' })
+        return
+      case 'searchNext':
+        this.searchNext(a.dir)
+        return
+      case 'message':
+        this.openMessage()
+        return
+      case 'late':
+        this.set({ overlay: 'late', lateRow: 0 })
         return
       case 'view':
         this.set({ view: VIEWS[(VIEWS.indexOf(s.view) + 1) % VIEWS.length]! })
@@ -313,7 +487,10 @@ export class DbgController {
   // --- search --------------------------------------------------------------------------------
 
   private searchKey(input: string, key: KeyLike): void {
+    const enter = key.return === true && this.state.query !== ''
     this.set(searchPatch(this.model, this.state, input, key, this.searchFrom))
+    // enter: on to the next transition that matches (machine, event, args, log text)
+    if (enter) this.searchNext(1)
   }
 
   // --- filters -------------------------------------------------------------------------------

@@ -84,14 +84,45 @@ export function duration(us: number): string {
   return `${(us / 1_000_000).toFixed(2)} s`
 }
 
-export function argsText(args: TxArgs | undefined): string {
-  if (!args) return '—'
+/** `k=v` pairs; `peer` and `from` values go through `peerName` (raw peer ids of older logs → machine ids). */
+export function argsText(args: TxArgs | undefined, peerName?: (id: string) => string): string {
+  const parts = argsParts(args, peerName)
+  return parts.length > 0 ? parts.join(' ') : '—'
+}
+
+/** The `k=v` pairs of argsText, one string each. */
+export function argsParts(args: TxArgs | undefined, peerName?: (id: string) => string): string[] {
+  if (!args) return []
   const parts: string[] = []
   for (const k in args) {
     const v = args[k]
-    parts.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    const text =
+      typeof v === 'string' ? ((k === 'peer' || k === 'from') && peerName ? peerName(v) : v) : JSON.stringify(v)
+    parts.push(`${k}=${text}`)
   }
-  return parts.length > 0 ? parts.join(' ') : '—'
+  return parts
+}
+
+/** Lines of at most `width` columns: items joined by spaces, an item longer than a line cut in pieces. */
+export function wrapItems(items: readonly string[], width: number): string[] {
+  if (items.length === 0) return ['—']
+  const out: string[] = []
+  let cur = ''
+  for (const it of items) {
+    const next = cur === '' ? it : `${cur} ${it}`
+    if (next.length <= width) {
+      cur = next
+      continue
+    }
+    if (cur !== '') out.push(cur)
+    cur = it
+    while (cur.length > width) {
+      out.push(cur.slice(0, width))
+      cur = cur.slice(width)
+    }
+  }
+  if (cur !== '') out.push(cur)
+  return out
 }
 
 /** A slider like [=====>.........] of `width` columns for position i of n. */

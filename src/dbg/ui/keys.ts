@@ -12,6 +12,9 @@ export type Action =
   | { type: 'move'; dir: 1 | -1; n: number }
   | { type: 'enter' }
   | { type: 'search' }
+  | { type: 'searchNext'; dir: 1 | -1 }
+  | { type: 'message' }
+  | { type: 'late' }
   | { type: 'filters' }
   | { type: 'view' }
   | { type: 'tail' }
@@ -30,7 +33,16 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ['tab', 'cycle focus: machines, states, transition'],
   ['↑ / ↓', 'move in the focused pane (pgup / pgdn: 10)'],
   ['enter', 'expand / collapse (machine children, state relations)'],
-  ['/', 'search machines by id (↑/↓ next match, enter keep, esc cancel)'],
+  [
+    '/',
+    'search: machine ids as you type; enter goes to the next transition whose machine, event, args (message ids, topics, peer names) or log text match',
+  ],
+  ['n / N', 'next / previous transition matching the search'],
+  [
+    'o',
+    "message view of the transition's message: its path from the publisher, hop by hop (s: slowest hop, enter: go to that hop's transition, esc: back)",
+  ],
+  ['L', 'late messages: slowest to reach 99% of their subscribers first (enter opens the message view)'],
   ['f', 'filters: hide refused, hide Multi-only, only this machine and children'],
   ['m', 'cycle views: tree + log, matrix, rain'],
   ['v', 'toggle tail (follow the newest transition)'],
@@ -62,6 +74,14 @@ export function actionOf(input: string, key: Key): Action | undefined {
       return { type: 'play' }
     case '/':
       return { type: 'search' }
+    case 'n':
+      return { type: 'searchNext', dir: 1 }
+    case 'N':
+      return { type: 'searchNext', dir: -1 }
+    case 'o':
+      return { type: 'message' }
+    case 'L':
+      return { type: 'late' }
     case 'f':
       return { type: 'filters' }
     case 'm':

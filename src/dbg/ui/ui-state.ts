@@ -7,7 +7,7 @@ export type Focus = 'machines' | 'states' | 'tx'
 
 export type View = 'tree' | 'matrix' | 'rain'
 
-export type Overlay = 'help' | 'filters' | 'search' | null
+export type Overlay = 'help' | 'filters' | 'search' | 'message' | 'late' | null
 
 export interface UiState {
   /** absolute index of the global cursor; `model.firstGlobal - 1` is before every tx */
@@ -28,7 +28,12 @@ export interface UiState {
   /** machines whose children are hidden */
   collapsed: ReadonlySet<number>
   overlay: Overlay
+  /** the search query; kept after enter for n / N */
   query: string
+  /** the message view's message (index in model.messages) and selected row */
+  msg: { index: number; row: number } | null
+  /** selected row of the late-messages list */
+  lateRow: number
   /** first log line shown in the transition pane */
   txScroll: number
   message: string

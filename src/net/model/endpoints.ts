@@ -25,6 +25,10 @@ export class Endpoints {
   addPeer(peerId: string, host: number): void {
     this.byPeer.set(peerId, host)
   }
+  /** the host a peer id belongs to (its transport registered it), if any */
+  hostOfPeer(peerId: string): number | undefined {
+    return this.byPeer.get(peerId)
+  }
 
   addListenAddr(addr: Multiaddr, host: number): void {
     this.byAddr.set(withoutPeer(addr), host)

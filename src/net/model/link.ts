@@ -12,7 +12,17 @@ import { drawLoss } from './loss.js'
 import { emptyStats, type HostNetStats } from './stats.js'
 import type { HostRates } from './topology.js'
 
+/** How the last write from one host to another fared: what a receiver's records attribute a hop to. */
+export interface Arrival {
+  /** ms it waited in the sender's uplink queue */
+  queueMs: number
+  /** ms from leaving the queue to delivery: serialisation, latency, jitter, losses, the downlink */
+  netMs: number
+}
+
 export class HostPort {
+  /** the last write delivered here from each sending host (a host's records read it, see pubsub/machine.ts) */
+  readonly arrivals = new Map<number, Arrival>()
   /** when the last queued write will have left the uplink */
   upFreeAt = Number.NEGATIVE_INFINITY
   /** when the downlink will have taken in what has entered it */
@@ -46,12 +56,17 @@ export interface Bytes {
 
 interface Write<T extends Bytes> {
   data: T
+  /** when it left the sender's uplink queue, and how long it waited there */
+  startAt: number
+  queueMs: number
   deliverAt: number | undefined
   timer: TimerHandle | undefined
 }
 
 export class Pipe<T extends Bytes> {
   private readonly writes: Write<T>[] = []
+  /** this pipe's entry in the receiver's arrivals, updated in place per delivery */
+  private readonly arrival: Arrival = { queueMs: 0, netMs: 0 }
   private head = 0
   private lastArrival = Number.NEGATIVE_INFINITY
   private idleWaiters: (() => void)[] = []
@@ -88,7 +103,7 @@ export class Pipe<T extends Bytes> {
     const firstBit = start + latencyMs + jitter
     const lastBit = Math.max(start + txMs + latencyMs + jitter + lost.delayMs, this.lastArrival)
     this.lastArrival = lastBit
-    const write: Write<T> = { data, deliverAt: undefined, timer: undefined }
+    const write: Write<T> = { data, startAt: start, queueMs: start - now, deliverAt: undefined, timer: undefined }
     this.writes.push(write)
     const downBps = to.rates.downBps
     if (downBps === Number.POSITIVE_INFINITY) {
@@ -159,7 +174,11 @@ export class Pipe<T extends Bytes> {
         this.init.clock.clearTimer(w.timer)
         w.timer = undefined
       }
-      this.init.to.stats.bytesReceived += w.data.byteLength
+      const to = this.init.to
+      to.stats.bytesReceived += w.data.byteLength
+      this.arrival.queueMs = w.queueMs
+      this.arrival.netMs = now - w.startAt
+      if (to.arrivals.get(this.init.from.host) !== this.arrival) to.arrivals.set(this.init.from.host, this.arrival)
       this.deliver(w.data)
       if (this.head >= 1024 && this.head * 2 >= this.writes.length) {
         // a busy pipe may never drain: drop delivered writes now and then

@@ -5,7 +5,7 @@ import { createReadStream, type ReadStream, statSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import { InputError } from '../../errors.js'
-import { LOG_FORMAT, LOG_VERSION, type PsmRecord } from '../records.js'
+import { LOG_FORMAT, LOG_VERSIONS, MSG_MARKS, type MsgMark, type PsmRecord, readsVersion } from '../records.js'
 import { LineSplitter } from './line-splitter.js'
 
 /** a line longer than this is certainly not a record */
@@ -36,8 +36,8 @@ export function checkRecord(r: unknown): string | undefined {
   switch (o.kind) {
     case 'header':
       if (o.format !== LOG_FORMAT) return `header format is '${String(o.format)}', expected '${LOG_FORMAT}'`
-      if (o.version !== LOG_VERSION)
-        return `unknown format version ${String(o.version)} (this psm reads ${LOG_VERSION})`
+      if (!readsVersion(o.version))
+        return `unknown format version ${String(o.version)} (this psm reads ${LOG_VERSIONS.join(', ')})`
       if (!num('time')) return 'header lacks a numeric time'
       return o.network === undefined ? undefined : checkNetworkEntry(o.network)
     case 'machine': {
@@ -48,6 +48,7 @@ export function checkRecord(r: unknown): string | undefined {
       if (!(schema.states as unknown[]).every((s) => typeof (s as { name?: unknown })?.name === 'string')) {
         return 'schema state without a name'
       }
+      if (o.peer !== undefined && !str('peer')) return 'machine peer must be a string'
       return undefined
     }
     case 'tx':
@@ -68,6 +69,14 @@ export function checkRecord(r: unknown): string | undefined {
       return undefined
     case 'stop':
       if (!str('machine') || !num('seq')) return 'stop needs machine and seq'
+      return undefined
+    case 'msg':
+      if (!str('machine') || !num('seq') || !num('time') || !str('id') || !str('topic'))
+        return 'msg needs machine, seq, time, id, topic'
+      if (!MSG_MARKS.includes(o.mark as MsgMark)) return `msg mark must be one of ${MSG_MARKS.join(', ')}`
+      if (o.from !== undefined && !str('from')) return 'msg from must be a string'
+      for (const k of ['netMs', 'queueMs'] as const)
+        if (o[k] !== undefined && !num(k)) return `msg ${k} must be a number`
       return undefined
     default:
       return `unknown record kind '${String(o.kind)}'`

@@ -4,7 +4,9 @@ import type { LogStats } from './reader.js'
 
 export function formatStats(s: LogStats): string {
   const out: string[] = []
-  out.push(`file:        ${s.file}${s.source ? ` (${s.source})` : ''}`)
+  out.push(
+    `file:        ${s.file}${s.source ? ` (${s.source})` : ''}${s.version ? `, format version ${s.version}` : ''}`,
+  )
   out.push(`network:     ${s.network ? formatNetworkEntry(s.network) : 'none (in-process pipes, no model)'}`)
   out.push(`lines:       ${s.lines}${s.malformed ? ` (${s.malformed} malformed)` : ''}`)
   if (s.firstTime !== undefined && s.lastTime !== undefined) {
@@ -17,6 +19,8 @@ export function formatStats(s: LogStats): string {
   const pct = s.txs ? ((100 * s.refused) / s.txs).toFixed(1) : '0.0'
   out.push(`transitions: ${s.txs} (accepted ${s.accepted}, refused ${s.refused} = ${pct}%)`)
   out.push(`snapshots:   ${s.snapshots}   log lines: ${s.logs}`)
+  const marks = Object.entries(s.msgs)
+  if (marks.length > 0) out.push(`messages:    ${marks.map(([k, n]) => `${k} ${n}`).join(', ')}`)
   out.push('')
   out.push('activations per state (Multi: fires):')
   for (const [type, states] of Object.entries(s.activations).sort()) {

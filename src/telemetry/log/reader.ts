@@ -122,6 +122,10 @@ export interface LogStats {
   refused: number
   snapshots: number
   logs: number
+  /** the header's format version */
+  version?: number
+  /** v2 msg records by mark (publish, deliver, duplicate, reject) */
+  msgs: Record<string, number>
   /** per machine type: activations (bool/group) or fires (Multi) per state */
   activations: Record<string, Record<string, number>>
   firstTime?: number
@@ -152,6 +156,7 @@ export async function scanLog(path: string, opts: { keepHistories?: boolean } = 
     refused: 0,
     snapshots: 0,
     logs: 0,
+    msgs: {},
     activations: {},
   }
   let problem: LogProblem | undefined
@@ -174,6 +179,7 @@ export async function scanLog(path: string, opts: { keepHistories?: boolean } = 
     if (!sawHeader) {
       if (r.kind !== 'header') throw new InputError(`${path}: line ${res.line}: not a psm log (no header first)`)
       sawHeader = true
+      stats.version = r.version
       if (r.source) stats.source = r.source
       if (r.network) stats.network = r.network
       continue
@@ -183,8 +189,13 @@ export async function scanLog(path: string, opts: { keepHistories?: boolean } = 
         fail(res.line, 'a second header')
         break
       case 'machine': {
-        if (machines.has(r.id)) {
-          fail(res.line, `machine ${r.id} declared twice`)
+        const known = machines.get(r.id)
+        if (known) {
+          // v2: a host's machine comes again to add its peer id (same type and parent)
+          const samePeerAdd =
+            r.peer !== undefined && known.rec.type === r.type && known.rec.parent === r.parent && !known.rec.peer
+          if (samePeerAdd) known.rec = { ...known.rec, peer: r.peer }
+          else fail(res.line, `machine ${r.id} declared twice`)
           break
         }
         const hist = new MachineHistory(r.id, r.type, r.parent, r.schema)
@@ -242,6 +253,13 @@ export async function scanLog(path: string, opts: { keepHistories?: boolean } = 
         break
       case 'stop':
         break
+      case 'msg': {
+        const m = machines.get(r.machine)
+        if (!m) fail(res.line, `msg for undeclared machine ${r.machine}`)
+        else if (r.seq > m.seq) fail(res.line, `msg of ${r.machine} names seq ${r.seq}, past its last tx ${m.seq}`)
+        stats.msgs[r.mark] = (stats.msgs[r.mark] ?? 0) + 1
+        break
+      }
     }
   }
   if (!sawHeader) throw new InputError(`${path}: empty file, not a psm log`)

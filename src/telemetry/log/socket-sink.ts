@@ -239,14 +239,17 @@ export function createSocketSink(opts: SocketSinkOptions = {}): SocketSink {
           return
         }
         if (r.kind === 'machine') {
+          // a host's machine record may come again to add its peer id: its state goes on
+          const again = state.has(r.id)
           machines.set(r.id, r)
-          state.set(r.id, {
-            index: new Map(r.schema.states.map((s, i) => [s.name, i])),
-            multi: new Set(r.schema.states.filter((s) => s.multi).map((s) => s.name)),
-            active: new Set(),
-            ticks: new Array(r.schema.states.length).fill(0),
-            seq: 0,
-          })
+          if (!again)
+            state.set(r.id, {
+              index: new Map(r.schema.states.map((s, i) => [s.name, i])),
+              multi: new Set(r.schema.states.filter((s) => s.multi).map((s) => s.name)),
+              active: new Set(),
+              ticks: new Array(r.schema.states.length).fill(0),
+              seq: 0,
+            })
         }
         enqueue(r)
         schedule()

@@ -104,9 +104,57 @@ describe('log file sink and reader', () => {
     await expect(scanLog(foreign)).rejects.toThrow(/line 1: not a psm log/)
 
     const v2 = join(dir, 'v2.jsonl')
-    writeFileSync(v2, `${lines[0]!.replace('"version":1', '"version":2')}\n`)
-    await expect(scanLog(v2)).rejects.toThrow(/unknown format version 2/)
+    writeFileSync(v2, `${lines[0]!.replace(/"version":\d+/, '"version":3')}\n`)
+    await expect(scanLog(v2)).rejects.toThrow(/unknown format version 3/)
 
     await expect(scanLog(join(dir, 'missing.jsonl'))).rejects.toThrow(/cannot read \(ENOENT\)/)
+  })
+
+  test('version 2: msg records and a machine record that comes again with its peer id', async () => {
+    const v1 = await scanLog('test/fixtures/simple-discovery.jsonl')
+    expect(v1.problem).toBeUndefined()
+    expect(v1.stats).toMatchObject({ version: 1, msgs: {} })
+
+    const file = join(dir, 'v2m.jsonl')
+    const rec = new Recorder({ source: 'reader test' })
+    rec.addSink(createJsonlFileSink(file))
+    const ps = createActor(pubsubHostMachine, rec.actorOptions('ps-0')).start()
+    rec.namePeer('ps-0', '12D3KooWpeer0')
+    ps.send({ type: 'IncomingRPC', args: { from: 'ps-1', msgs: 1, ids: 'm1' } })
+    rec.msg({ machine: 'ps-0', mark: 'deliver', id: 'm1', topic: 't', from: 'ps-1' })
+    ps.send({ type: 'IncomingRPC', args: { from: 'ps-2', msgs: 1, ids: 'm1' } })
+    rec.msg({ machine: 'ps-0', mark: 'duplicate', id: 'm1', topic: 't', from: 'ps-2', seq: 3 })
+    await rec.close()
+    const good = await scanLog(file)
+    expect(good.problem).toBeUndefined()
+    expect(good.stats).toMatchObject({ version: 2, msgs: { deliver: 1, duplicate: 1 } })
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n')
+    const machines = lines.filter((l) => l.includes('"kind":"machine"')).map((l) => JSON.parse(l))
+    expect(machines.map((m) => m.peer)).toEqual([undefined, '12D3KooWpeer0'])
+    expect(lines.find((l) => l.includes('"mark":"deliver"'))).toMatch(/"seq":2,/)
+
+    const variants: Array<[string, (ls: string[]) => string[], RegExp]> = [
+      [
+        'undeclared',
+        (ls) => [...ls, '{"kind":"msg","machine":"ps-9","seq":1,"time":1,"mark":"deliver","id":"x","topic":"t"}'],
+        /msg for undeclared machine ps-9/,
+      ],
+      [
+        'future seq',
+        (ls) => [...ls, '{"kind":"msg","machine":"ps-0","seq":99,"time":1,"mark":"deliver","id":"x","topic":"t"}'],
+        /names seq 99, past its last tx/,
+      ],
+      [
+        'bad mark',
+        (ls) => [...ls, '{"kind":"msg","machine":"ps-0","seq":1,"time":1,"mark":"lost","id":"x","topic":"t"}'],
+        /msg mark must be one of publish, deliver, duplicate, reject/,
+      ],
+      ['twice', (ls) => [...ls, ls.find((l) => l.includes('"kind":"machine"'))!], /machine ps-0 declared twice/],
+    ]
+    for (const [name, edit, re] of variants) {
+      const f = join(dir, `v2-${name.replace(' ', '-')}.jsonl`)
+      writeFileSync(f, `${edit(lines).join('\n')}\n`)
+      expect((await scanLog(f)).problem?.message, name).toMatch(re)
+    }
   })
 })
