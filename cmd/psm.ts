@@ -16,6 +16,10 @@ export const COMMANDS: Record<string, Command> = {
   machines: { summary: "print the six machines' derived schemas", load: () => import('./machines.js') },
   log: { summary: 'inspect a transition log: stats, validate', load: () => import('./log.js') },
   net: { summary: 'show what a network model file means for N hosts', load: () => import('./net.js') },
+  experiment: {
+    summary: 'run an experiment file (roles, topology, phases, attacks); compare two runs',
+    load: () => import('./experiment.js'),
+  },
 }
 
 /** Installs the virtual or paced clock a `sim`/`scenario` command line asks for; nothing for real time. */

@@ -17,6 +17,17 @@ function flagValue(argv: readonly string[], name: string): string | undefined {
   return value
 }
 
+/** The FILE of `experiment run FILE`: the first positional after `run` (flags that take a value skipped). */
+function experimentFile(argv: readonly string[]): string | undefined {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (a === '--') return argv[i + 1]
+    if (a === '--out' || a === '--clock') i++
+    else if (!a.startsWith('-')) return a
+  }
+  return undefined
+}
+
 /** Parses a clock name; bad values are a usage error naming where they came from. */
 export function parseClockMode(where: string, value: unknown): ClockMode {
   if (typeof value !== 'string' || !(CLOCK_MODES as readonly string[]).includes(value)) {
@@ -28,9 +39,11 @@ export function parseClockMode(where: string, value: unknown): ClockMode {
 /** The clock a command line asks for ('real' for commands without one). */
 export function clockModeOf(command: string, argv: readonly string[]): ClockMode {
   if (!CLOCKED_COMMANDS.includes(command)) return 'real'
+  // `psm experiment run FILE`: the file's clock, virtual by default; other subcommands need none
+  if (command === 'experiment' && argv[0] !== 'run') return 'real'
   const flag = flagValue(argv, 'clock')
   if (flag !== undefined) return parseClockMode('--clock', flag)
-  const config = command === 'sim' ? flagValue(argv, 'config') : undefined
+  const config = command === 'sim' ? flagValue(argv, 'config') : command === 'experiment' ? experimentFile(argv) : undefined
   if (config === undefined) return 'real'
   let doc: unknown
   try {
@@ -40,7 +53,7 @@ export function clockModeOf(command: string, argv: readonly string[]): ClockMode
     return 'real'
   }
   const value = (doc as Record<string, unknown> | null)?.clock
-  if (value === undefined || value === null) return 'real'
+  if (value === undefined || value === null) return command === 'experiment' ? 'virtual' : 'real'
   return CLOCK_MODES.includes(value as ClockMode) ? (value as ClockMode) : 'real'
 }
 
