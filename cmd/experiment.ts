@@ -3,9 +3,9 @@
 import { formatHelp, parseFlags } from '../src/cli/args.js'
 import { onInterrupt } from '../src/cli/signals.js'
 import { activeClockMode } from '../src/clock/virtual-install.js'
+import { RealDate } from '../src/clock/virtual-real.js'
 import { checkCommandClock } from '../src/clock/virtual-select.js'
 import { UsageError } from '../src/errors.js'
-import { RealDate } from '../src/clock/virtual-real.js'
 
 const RUN_FLAGS = {
   out: { type: 'string', value: 'DIR', description: 'output folder', default: 'data/experiment-<UTC time>' },
@@ -40,7 +40,9 @@ export async function main(argv: string[]): Promise<number> {
 async function run(argv: string[]): Promise<number> {
   const { flags, positionals } = parseFlags('experiment', argv, RUN_FLAGS)
   if (flags.help) {
-    process.stdout.write(formatHelp('psm experiment run FILE [--out DIR] [--no-log] [--clock MODE]', SUMMARY, RUN_FLAGS))
+    process.stdout.write(
+      formatHelp('psm experiment run FILE [--out DIR] [--no-log] [--clock MODE]', SUMMARY, RUN_FLAGS),
+    )
     return 0
   }
   const [file, extra] = positionals

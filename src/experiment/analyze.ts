@@ -63,7 +63,7 @@ export interface TargetResult {
   expectedDuring: number
   receivedDuring: number
   deliveryRatioDuring: number | null
-  /** publish time (run ms) from which the target got every later message; null: it never did */
+  /** run ms when the target got the first message of the streak it got every later message of; null: never */
   recoveredAtMs: number | null
   /** recoveredAtMs minus the attack's stop (or start when it never stops); null: not recovered */
   recoveryMs: number | null
@@ -374,12 +374,14 @@ function targetResult(
   const mine = d.publishes.filter((p) => expectedAt(p).includes(node)).sort((a, b) => a.timeMs - b.timeMs)
   const during = mine.filter((p) => p.timeMs >= startMs && (stopMs === null || p.timeMs < stopMs))
   const receivedDuring = during.filter((p) => firstAt.get(p.msgId)?.has(node)).length
-  // the first publish from which the target got every later message (from the attack's start on)
+  // the unbroken streak of messages the target got, back from the last one published; it recovered when
+  // the first of them reached it (the earliest receipt in the streak)
   let recoveredAtMs: number | null = null
   const after = mine.filter((p) => p.timeMs >= startMs)
   for (let k = after.length - 1; k >= 0; k--) {
-    if (!firstAt.get(after[k]!.msgId)?.has(node)) break
-    recoveredAtMs = r1(after[k]!.timeMs)
+    const r = firstAt.get(after[k]!.msgId)?.get(node)
+    if (!r) break
+    recoveredAtMs = recoveredAtMs === null ? r1(r.timeMs) : Math.min(recoveredAtMs, r1(r.timeMs))
   }
   return {
     node,

@@ -25,16 +25,48 @@ const nums = (xs: (number | null | undefined)[]) => xs.filter((x): x is number =
 
 export const COMPARE_METRICS: readonly MetricDef[] = [
   { label: 'reach % per message', higherIsBetter: true, values: (r) => r.messages.map((m) => m.reachPct) },
-  { label: 'time to 50 % ms per message', higherIsBetter: false, values: (r) => nums(r.messages.map((m) => m.timeTo.p50)) },
-  { label: 'time to 99 % ms per message', higherIsBetter: false, values: (r) => nums(r.messages.map((m) => m.timeTo.p99)) },
-  { label: 'time to 100 % ms per message', higherIsBetter: false, values: (r) => nums(r.messages.map((m) => m.timeTo.p100)) },
-  { label: 'duplicates per message', higherIsBetter: false, values: (r) => r.messages.filter((m) => m.reached > 0).map((m) => m.duplicates) },
-  { label: 'delivery ratio per honest node', higherIsBetter: true, values: (r) => nums(honest(r).map((n) => n.deliveryRatio)) },
-  { label: 'latency p50 ms per honest node', higherIsBetter: false, values: (r) => nums(honest(r).map((n) => n.latencyP50)) },
-  { label: 'latency p99 ms per honest node', higherIsBetter: false, values: (r) => nums(honest(r).map((n) => n.latencyP99)) },
+  {
+    label: 'time to 50 % ms per message',
+    higherIsBetter: false,
+    values: (r) => nums(r.messages.map((m) => m.timeTo.p50)),
+  },
+  {
+    label: 'time to 99 % ms per message',
+    higherIsBetter: false,
+    values: (r) => nums(r.messages.map((m) => m.timeTo.p99)),
+  },
+  {
+    label: 'time to 100 % ms per message',
+    higherIsBetter: false,
+    values: (r) => nums(r.messages.map((m) => m.timeTo.p100)),
+  },
+  {
+    label: 'duplicates per message',
+    higherIsBetter: false,
+    values: (r) => r.messages.filter((m) => m.reached > 0).map((m) => m.duplicates),
+  },
+  {
+    label: 'delivery ratio per honest node',
+    higherIsBetter: true,
+    values: (r) => nums(honest(r).map((n) => n.deliveryRatio)),
+  },
+  {
+    label: 'latency p50 ms per honest node',
+    higherIsBetter: false,
+    values: (r) => nums(honest(r).map((n) => n.latencyP50)),
+  },
+  {
+    label: 'latency p99 ms per honest node',
+    higherIsBetter: false,
+    values: (r) => nums(honest(r).map((n) => n.latencyP99)),
+  },
   { label: 'bytes in per honest node', higherIsBetter: false, values: (r) => nums(honest(r).map((n) => n.bytesIn)) },
   { label: 'bytes out per honest node', higherIsBetter: false, values: (r) => nums(honest(r).map((n) => n.bytesOut)) },
-  { label: 'amplification per honest node', higherIsBetter: false, values: (r) => nums(honest(r).map((n) => n.amplification)) },
+  {
+    label: 'amplification per honest node',
+    higherIsBetter: false,
+    values: (r) => nums(honest(r).map((n) => n.amplification)),
+  },
   {
     label: 'control entries sent per honest node',
     higherIsBetter: false,
@@ -43,7 +75,11 @@ export const COMPARE_METRICS: readonly MetricDef[] = [
         .filter((n) => n.controlSent)
         .map((n) => Object.values(n.controlSent!).reduce((a, b) => a + b, 0)),
   },
-  { label: 'mesh degree per honest node', higherIsBetter: true, values: (r) => nums(honest(r).map((n) => n.meshDegree)) },
+  {
+    label: 'mesh degree per honest node',
+    higherIsBetter: true,
+    values: (r) => nums(honest(r).map((n) => n.meshDegree)),
+  },
 ]
 
 export interface CompareRow {

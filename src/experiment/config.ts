@@ -28,6 +28,7 @@ import { DEFAULT_MAX_CONNECTIONS } from '../net/constants.js'
 export const ROLES = ['publisher', 'lurker', 'attacker'] as const
 export type Role = (typeof ROLES)[number]
 export const IMPLEMENTATIONS = ['machine', 'vanilla'] as const
+export const SCHEDULES = ['each', 'turns'] as const
 export const TOPOLOGIES = ['random', 'explicit', 'chain', 'discovery'] as const
 export const ATTACKS = ['sybil-flood', 'eclipse', 'cold-boot', 'covert-flash', 'censor'] as const
 export type AttackKind = (typeof ATTACKS)[number]
@@ -65,8 +66,10 @@ export function bytes(opts: { default?: number; min?: number; max?: number } = {
         if (m && unit !== undefined) n = Math.round(Number(m[1]) * unit)
       }
       if (n === undefined) throw new ConfigIssue(path, `${show(value)} is not ${expected}`)
-      if (opts.min !== undefined && n < opts.min) throw new ConfigIssue(path, `${n} bytes is below the minimum ${opts.min}`)
-      if (opts.max !== undefined && n > opts.max) throw new ConfigIssue(path, `${n} bytes is above the maximum ${opts.max}`)
+      if (opts.min !== undefined && n < opts.min)
+        throw new ConfigIssue(path, `${n} bytes is below the minimum ${opts.min}`)
+      if (opts.max !== undefined && n > opts.max)
+        throw new ConfigIssue(path, `${n} bytes is above the maximum ${opts.max}`)
       return n
     },
     fromText: (text, path) => s.check(text, path),
@@ -140,7 +143,8 @@ const gossipsubSchema = object({
 
 function checkGossipsub(g: Infer<typeof gossipsubSchema>, path: Path): void {
   const at = (k: string) => [...path, k]
-  if (!(g.Dlo <= g.D && g.D <= g.Dhi)) throw new ConfigIssue(at('D'), `needs Dlo <= D <= Dhi (got ${g.Dlo}, ${g.D}, ${g.Dhi})`)
+  if (!(g.Dlo <= g.D && g.D <= g.Dhi))
+    throw new ConfigIssue(at('D'), `needs Dlo <= D <= Dhi (got ${g.Dlo}, ${g.D}, ${g.Dhi})`)
   if (g.Dout >= g.Dlo || g.Dout > g.D / 2) {
     throw new ConfigIssue(at('Dout'), `${g.Dout} must be below Dlo (${g.Dlo}) and at most D/2 (${g.D / 2})`)
   }
@@ -156,8 +160,10 @@ const groupSchema = refine(
     count: int({ min: 1, max: 10_000 }),
     role: oneOf(ROLES, 'lurker'),
     topics: list(topicName, { default: ['blocks'], minItems: 1, maxItems: 16, unique: true }),
-    /** publisher: messages per second of each node, per topic */
+    /** publisher: messages per second of each node, per topic (`turns`: of the whole group) */
     rate: number({ default: 1, min: 0, max: 1000 }),
+    /** each: every node publishes at `rate`; turns: the group publishes at `rate`, a random node each time */
+    schedule: oneOf(SCHEDULES, 'each'),
     size: bytes({ default: 1024, min: MIN_MESSAGE_BYTES, max: 10 * 1024 * 1024 }),
     /** publisher: publishing starts and stops at these times from the start of the warm-up */
     start: duration({ default: 0, min: 0, max: 24 * HOUR }),

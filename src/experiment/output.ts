@@ -19,7 +19,13 @@ export const TRANSITIONS_FILE = 'transitions.jsonl.gz'
 
 /** data/experiment-<UTC time>/ (the real time of day, whatever clock the run uses) */
 export function defaultOutDir(now: Date): string {
-  return join('data', `experiment-${now.toISOString().replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z')}`)
+  return join(
+    'data',
+    `experiment-${now
+      .toISOString()
+      .replace(/[:.]/g, '-')
+      .replace(/-\d{3}Z$/, 'Z')}`,
+  )
 }
 
 export function writeWhole(path: string, text: string): void {

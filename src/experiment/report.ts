@@ -3,7 +3,7 @@
 // computes nothing (test/experiment checks the two agree).
 import type { TopLevelSpec } from 'vega-lite'
 import { renderSvg } from '../bench/charts.js'
-import { REACH_LEVELS, type Quantiles, type Results } from './analyze.js'
+import { type Quantiles, REACH_LEVELS, type Results } from './analyze.js'
 import { CONTROL_KINDS } from './observations.js'
 
 /** How a results value appears in the report: '—' for none, thousands separators for integers. */
@@ -20,7 +20,16 @@ const table = (head: readonly string[], rows: readonly (readonly string[])[]) =>
 
 /** Okabe–Ito colours, one per series, with a dash pattern each (readable in grey print). */
 const COLORS = ['#000000', '#D55E00', '#0072B2', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#F0E442']
-const DASHES = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2], [4, 4], [1, 3], [10, 4], [3, 1]]
+const DASHES = [
+  [1, 0],
+  [6, 3],
+  [2, 2],
+  [8, 2, 2, 2],
+  [4, 4],
+  [1, 3],
+  [10, 4],
+  [3, 1],
+]
 
 function lineSpec(
   title: string,
@@ -98,7 +107,10 @@ export async function renderExperimentCharts(res: Results): Promise<Map<string, 
   for (const [g, pts] of Object.entries(res.latencyCdf.byGroup)) addCdf(`group ${g}`, pts)
   for (const [g, pts] of Object.entries(res.latencyCdf.byRegion)) addCdf(`region ${g}`, pts)
   if (cdfValues.length > 0) {
-    out.set('latency-cdf.svg', await renderSvg(lineSpec('Delivery latency CDF', 'latency (ms)', 'share of deliveries', cdfValues)))
+    out.set(
+      'latency-cdf.svg',
+      await renderSvg(lineSpec('Delivery latency CDF', 'latency (ms)', 'share of deliveries', cdfValues)),
+    )
   }
   const reach: { x: number; y: number; series: string }[] = []
   for (const m of res.messages) {
@@ -110,7 +122,14 @@ export async function renderExperimentCharts(res: Results): Promise<Map<string, 
   if (reach.length > 0) {
     out.set(
       'reach.svg',
-      await renderSvg(lineSpec('Time to reach 50 / 99 / 100 % of subscribers, per message', 'publish time (s)', 'ms after publish', reach)),
+      await renderSvg(
+        lineSpec(
+          'Time to reach 50 / 99 / 100 % of subscribers, per message',
+          'publish time (s)',
+          'ms after publish',
+          reach,
+        ),
+      ),
     )
   }
   if (res.duplicateHistogram.length > 0) {
@@ -131,9 +150,14 @@ export async function renderExperimentCharts(res: Results): Promise<Map<string, 
       { x: s.tMs / 1000, y: s.mesh.mean, series: 'mean' },
       { x: s.tMs / 1000, y: s.mesh.min, series: 'min' },
       { x: s.tMs / 1000, y: s.mesh.max, series: 'max' },
-      ...(s.targets ? [{ x: s.tMs / 1000, y: s.targets.honestMesh, series: 'eclipse targets: honest mesh peers' }] : []),
+      ...(s.targets
+        ? [{ x: s.tMs / 1000, y: s.targets.honestMesh, series: 'eclipse targets: honest mesh peers' }]
+        : []),
     ])
-    out.set('mesh.svg', await renderSvg(lineSpec('Mesh degree of honest nodes over time', 'time (s)', 'mesh peers', mesh)))
+    out.set(
+      'mesh.svg',
+      await renderSvg(lineSpec('Mesh degree of honest nodes over time', 'time (s)', 'mesh peers', mesh)),
+    )
     if (res.samples.some((s) => s.scores.attacker.n > 0)) {
       const scores = res.samples.flatMap((s) => [
         { x: s.tMs / 1000, y: s.scores.honest.mean, series: 'honest peers (mean)' },
@@ -144,10 +168,14 @@ export async function renderExperimentCharts(res: Results): Promise<Map<string, 
             ]
           : []),
       ])
-      const rules = res.graylistThreshold !== null && res.graylistThreshold > -1e9
-        ? [{ y: res.graylistThreshold, label: `graylist threshold ${res.graylistThreshold}` }]
-        : []
-      out.set('scores.svg', await renderSvg(lineSpec('Peer scores honest nodes give, over time', 'time (s)', 'score', scores, rules)))
+      const rules =
+        res.graylistThreshold !== null && res.graylistThreshold > -1e9
+          ? [{ y: res.graylistThreshold, label: `graylist threshold ${res.graylistThreshold}` }]
+          : []
+      out.set(
+        'scores.svg',
+        await renderSvg(lineSpec('Peer scores honest nodes give, over time', 'time (s)', 'score', scores, rules)),
+      )
     }
   }
   return out
@@ -188,7 +216,10 @@ export function renderReport(res: Results, opts: ReportOptions): string {
         ['nodes', fmt(s.nodes)],
         ['simulated ms', fmt(m.simMs as number)],
         ['wall ms', fmt((m.resources as { wallMs?: number } | undefined)?.wallMs)],
-        ['peak RSS MiB', fmt(Math.round(((m.resources as { peakRssBytes?: number } | undefined)?.peakRssBytes ?? 0) / 1048576))],
+        [
+          'peak RSS MiB',
+          fmt(Math.round(((m.resources as { peakRssBytes?: number } | undefined)?.peakRssBytes ?? 0) / 1048576)),
+        ],
         ['interrupted', String(m.interrupted ?? false)],
       ],
     ),
@@ -226,7 +257,7 @@ export function renderReport(res: Results, opts: ReportOptions): string {
 
   out.push('## Reach per message', '')
   out.push(
-    'Time (ms after the publish) until the share of the topic\'s subscribers (its publisher left out) had the message; — never.',
+    "Time (ms after the publish) until the share of the topic's subscribers (its publisher left out) had the message; — never.",
     '',
   )
   const msgs = thin(res.messages, 60)
@@ -245,18 +276,15 @@ export function renderReport(res: Results, opts: ReportOptions): string {
     ),
     '',
   )
-  if (msgs.length < res.messages.length) out.push(`(${msgs.length} of ${res.messages.length} messages shown; every one is in results.json)`, '')
+  if (msgs.length < res.messages.length)
+    out.push(`(${msgs.length} of ${res.messages.length} messages shown; every one is in results.json)`, '')
   out.push(...chart('reach.svg'))
 
   out.push('## Delivery latency', '')
   out.push(
     table(
       ['deliveries', 'n', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
-      [
-        qRow('all', s.latency),
-        ...groupQuantiles(res, 'group'),
-        ...groupQuantiles(res, 'region'),
-      ],
+      [qRow('all', s.latency), ...groupQuantiles(res, 'group'), ...groupQuantiles(res, 'region')],
     ),
     '',
   )
@@ -269,18 +297,37 @@ export function renderReport(res: Results, opts: ReportOptions): string {
       `For reference: ProbeLab measured about 3 per message at D=8 on Ethereum mainnet; (D−2)/2 in theory, ${d.map((x) => `${fmt((x - 2) / 2)} at D=${x}`).join(', ')}.`,
     '',
   )
-  out.push(table(['copies beyond the first', '(subscriber, message) pairs'], res.duplicateHistogram.map((h) => [fmt(h.copies), fmt(h.count)])), '')
+  out.push(
+    table(
+      ['copies beyond the first', '(subscriber, message) pairs'],
+      res.duplicateHistogram.map((h) => [fmt(h.copies), fmt(h.count)]),
+    ),
+    '',
+  )
   out.push(...chart('duplicates.svg'))
 
   out.push('## Bytes and control traffic per node', '')
   out.push(
-    'Bytes: on the modelled wire when a network model ran (every protocol), else gossipsub\'s own RPC bytes. Ideal: the bytes of the messages the node had to receive, once each. Control: entries sent (received); gossipsub 17.1.1 counts no IDONTWANT received.',
+    "Bytes: on the modelled wire when a network model ran (every protocol), else gossipsub's own RPC bytes. Ideal: the bytes of the messages the node had to receive, once each. Control: entries sent (received); gossipsub 17.1.1 counts no IDONTWANT received.",
     '',
   )
   const nodes = thin(res.nodes, 200)
   out.push(
     table(
-      ['node', 'group', 'role', 'delivery', 'dups', 'bytes in', 'bytes out', 'ideal in', 'amplification', ...CONTROL_KINDS.map((k) => k.toUpperCase()), 'mesh', 'score'],
+      [
+        'node',
+        'group',
+        'role',
+        'delivery',
+        'dups',
+        'bytes in',
+        'bytes out',
+        'ideal in',
+        'amplification',
+        ...CONTROL_KINDS.map((k) => k.toUpperCase()),
+        'mesh',
+        'score',
+      ],
       nodes.map((x) => [
         x.name,
         x.group,
@@ -304,7 +351,18 @@ export function renderReport(res: Results, opts: ReportOptions): string {
     out.push('## Mesh degree and peer scores over time', '')
     out.push(
       table(
-        ['t s', 'mesh mean', 'mesh min', 'mesh max', 'connections', 'honest score', 'attacker score mean', 'attacker score max', 'attacker below graylist', ...(res.samples[0]?.targets ? ['target mesh', 'target honest mesh'] : [])],
+        [
+          't s',
+          'mesh mean',
+          'mesh min',
+          'mesh max',
+          'connections',
+          'honest score',
+          'attacker score mean',
+          'attacker score max',
+          'attacker below graylist',
+          ...(res.samples[0]?.targets ? ['target mesh', 'target honest mesh'] : []),
+        ],
         thin(res.samples, 40).map((x) => [
           fmt(x.tMs / 1000),
           fmt(x.mesh.mean),
@@ -327,7 +385,22 @@ export function renderReport(res: Results, opts: ReportOptions): string {
     out.push('## Attacks', '')
     out.push(
       table(
-        ['attack', 'sybils', 'window s', 'spam/s', 'censor', 'honest delivery before', 'honest delivery during', 'p50 ms before', 'p50 ms during', 'p99 ms before', 'p99 ms during', 'spam rejected', 'attacker score (mean / max)', 'below graylist'],
+        [
+          'attack',
+          'sybils',
+          'window s',
+          'spam/s',
+          'censor',
+          'honest delivery before',
+          'honest delivery during',
+          'p50 ms before',
+          'p50 ms during',
+          'p99 ms before',
+          'p99 ms during',
+          'spam rejected',
+          'attacker score (mean / max)',
+          'below graylist',
+        ],
         res.attacks.map((a) => [
           a.kind,
           a.group,
@@ -341,7 +414,9 @@ export function renderReport(res: Results, opts: ReportOptions): string {
           fmt(a.before.latency.p99),
           fmt(a.during.latency.p99),
           fmt(a.invalidRejected),
-          a.final && a.final.observations > 0 ? `${fmt(a.final.attackerScoreMean)} / ${fmt(a.final.attackerScoreMax)}` : '—',
+          a.final && a.final.observations > 0
+            ? `${fmt(a.final.attackerScoreMean)} / ${fmt(a.final.attackerScoreMax)}`
+            : '—',
           a.final && a.final.observations > 0 ? `${fmt(a.final.belowGraylist)} / ${fmt(a.final.observations)}` : '—',
         ]),
       ),
@@ -351,7 +426,7 @@ export function renderReport(res: Results, opts: ReportOptions): string {
     if (targets.length > 0) {
       out.push('### Eclipse targets', '')
       out.push(
-        'Recovered at: the publish time from which the target received every later message; recovery: that time after the attack stopped (or started, for an attack without a stop).',
+        'Recovered at: when the target received the first message of the unbroken run of messages it received to the end; recovery: that time after the attack stopped (or started, for an attack without a stop).',
         '',
       )
       out.push(

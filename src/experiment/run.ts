@@ -11,8 +11,9 @@
 // Attackers are ordinary psm hosts with a documented misbehaviour on their OWN host (see attacks.ts):
 // a topic validator that ignores every message (they never forward: censoring) and a publish loop of
 // messages flagged invalid (spam that honest validators reject). gossipsub itself is not patched.
-import type { MetricsRegister } from '@libp2p/gossipsub/metrics'
+
 import { TopicValidatorResult } from '@libp2p/gossipsub'
+import type { MetricsRegister } from '@libp2p/gossipsub/metrics'
 import { activeClock } from '../clock/virtual-install.js'
 import { hostKey } from '../clock/virtual-keys.js'
 import { seedRandom } from '../clock/virtual-random.js'
@@ -29,7 +30,7 @@ import { machinePubsub } from '../pubsub/machine.js'
 import type { PubsubInit } from '../pubsub/vanilla.js'
 import { vanillaPubsub } from '../pubsub/vanilla.js'
 import { createRng } from '../rng.js'
-import { ResourceMeter, type ResourceFigures } from '../scenario/measure.js'
+import { type ResourceFigures, ResourceMeter } from '../scenario/measure.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { type AttackRuntime, attackRuntime, behavesAt } from './attacks.js'
 import type { ExperimentConfig, GroupConfig } from './config.js'
@@ -122,8 +123,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const seed = cfg.seed
   if (activeClock()) seedRandom(seed)
   const rng = createRng(seed)
-  const model: NetworkModel | undefined =
-    cfg.network === null ? undefined : loadNetworkModel(cfg.network, { seed })
+  const model: NetworkModel | undefined = cfg.network === null ? undefined : loadNetworkModel(cfg.network, { seed })
   if (model && rec) rec.setNetwork(networkLogEntry(cfg.network!, seed))
   const meter = new ResourceMeter()
 
@@ -140,13 +140,19 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
           peerId: '',
           group: g.group,
           role: g.role,
-          ...(model ? { region: model.topology.placeOf(index) } : {}),
+          ...(model && model.topology.placeOf(index) !== '' ? { region: model.topology.placeOf(index) } : {}),
         },
       })
     }
   }
   const n = specs.length
-  const attacks = cfg.attacks.map((a) => attackRuntime(a, specs.filter((s) => s.group.group === a.group).map((s) => s.info.index), specs.filter((s) => s.group.role !== 'attacker').map((s) => s.info.index)))
+  const attacks = cfg.attacks.map((a) =>
+    attackRuntime(
+      a,
+      specs.filter((s) => s.group.group === a.group).map((s) => s.info.index),
+      specs.filter((s) => s.group.role !== 'attacker').map((s) => s.info.index),
+    ),
+  )
   const attackOf = (g: GroupConfig) => attacks.find((a) => a.config.group === g.group)
 
   // --- deliveries ---------------------------------------------------------------------------------
@@ -252,7 +258,14 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       const { msgId, propagationSource, msg } = e.detail
       if (rt.info.role === 'attacker' || !publisherOf.has(msgId) || publisherOf.get(msgId) === i) return
       const from = indexOfPeer.get(propagationSource.toString())
-      receives.push({ msgId, topic: msg.topic, node: i, timeMs: now(), ...(from !== undefined ? { from } : {}), duplicate: false })
+      receives.push({
+        msgId,
+        topic: msg.topic,
+        node: i,
+        timeMs: now(),
+        ...(from !== undefined ? { from } : {}),
+        duplicate: false,
+      })
     })
     for (const t of g.topics) {
       ps.subscribe(t)
@@ -391,17 +404,20 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   let finished = false
   const timers = new Set<ReturnType<typeof setTimeout>>()
   const later = (ms: number, fn: () => void) => {
-    const t = setTimeout(() => {
-      timers.delete(t)
-      if (!finished) fn()
-    }, Math.max(0, ms))
+    const t = setTimeout(
+      () => {
+        timers.delete(t)
+        if (!finished) fn()
+      },
+      Math.max(0, ms),
+    )
     timers.add(t)
   }
 
   let spamCount = 0
   async function publish(rt: NodeRt, topic: string, valid: boolean, size: number): Promise<void> {
     const i = rt.info.index
-    const number = valid ? publishes.length : (SPAM_BIT | spamCount++ % SPAM_BIT) >>> 0
+    const number = valid ? publishes.length : (SPAM_BIT | (spamCount++ % SPAM_BIT)) >>> 0
     const data = encodeMessage(number, i, valid, size)
     const msgId = msgIdHex(data.subarray(0, 8))
     if (valid) {
@@ -415,21 +431,29 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     }
   }
 
-  // publishers: a steady rate per topic with a seeded offset, the phase's rate when it sets one
-  for (const rt of nodes) {
-    const g = rt.group
+  // publishers: a steady rate per topic with a seeded offset, the phase's rate when it sets one;
+  // `turns`: one loop per group, a random node of the group each time
+  const loops: { g: GroupConfig; members: NodeRt[] }[] = []
+  for (const g of cfg.nodes) {
     if (g.role !== 'publisher') continue
+    const members = nodes.filter((x) => x.group === g)
+    if (g.schedule === 'turns') loops.push({ g, members })
+    else for (const m of members) loops.push({ g, members: [m] })
+  }
+  for (const { g, members } of loops) {
     for (const topic of g.topics) {
       const tick = () => {
         const t = now()
-        if (rt.stopped || t >= total || (g.stop !== null && t >= g.stop)) return
+        if (t >= total || (g.stop !== null && t >= g.stop)) return
         const rate = phaseAt(t).p.rate ?? g.rate
         if (t < g.start) return later(g.start - t, tick)
         if (rate <= 0) {
           const next = t < w ? w : t < w + r ? w + r : total
           return later(next - t, tick)
         }
-        void publish(rt, topic, true, g.size)
+        const live = members.filter((x) => !x.stopped)
+        const rt = live.length === 1 ? live[0] : live[rng.int(live.length)]
+        if (rt) void publish(rt, topic, true, g.size)
         later(1000 / rate, tick)
       }
       const rate0 = g.rate > 0 ? g.rate : 1
@@ -445,7 +469,8 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
         const tick = () => {
           const t = now()
           if (rt.stopped || (a.config.stop !== null && t >= a.config.stop)) return
-          if (t >= a.config.start) for (const topic of rt.group.topics) void publish(rt, topic, false, a.config.spamSize)
+          if (t >= a.config.start)
+            for (const topic of rt.group.topics) void publish(rt, topic, false, a.config.spamSize)
           later(t < a.config.start ? a.config.start - t : 1000 / a.spamRate, tick)
         }
         later(rng.next() * (1000 / a.spamRate), tick)
