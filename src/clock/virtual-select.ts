@@ -43,7 +43,8 @@ export function clockModeOf(command: string, argv: readonly string[]): ClockMode
   if (command === 'experiment' && argv[0] !== 'run') return 'real'
   const flag = flagValue(argv, 'clock')
   if (flag !== undefined) return parseClockMode('--clock', flag)
-  const config = command === 'sim' ? flagValue(argv, 'config') : command === 'experiment' ? experimentFile(argv) : undefined
+  const config =
+    command === 'sim' ? flagValue(argv, 'config') : command === 'experiment' ? experimentFile(argv) : undefined
   if (config === undefined) return 'real'
   let doc: unknown
   try {

@@ -149,11 +149,17 @@ export function analyze(obs: Observations, meta: Record<string, unknown> = {}): 
   for (const r of d.receives) {
     if (r.duplicate) {
       let m = dupAt.get(r.msgId)
-      if (!m) dupAt.set(r.msgId, (m = new Map()))
+      if (!m) {
+        m = new Map()
+        dupAt.set(r.msgId, m)
+      }
       m.set(r.node, (m.get(r.node) ?? 0) + 1)
     } else {
       let m = firstAt.get(r.msgId)
-      if (!m) firstAt.set(r.msgId, (m = new Map()))
+      if (!m) {
+        m = new Map()
+        firstAt.set(r.msgId, m)
+      }
       if (!m.has(r.node)) m.set(r.node, r)
     }
   }
@@ -347,9 +353,9 @@ export function analyze(obs: Observations, meta: Record<string, unknown> = {}): 
 }
 
 function push(m: Map<string, number[]>, k: string, v: number): void {
-  let a = m.get(k)
-  if (!a) m.set(k, (a = []))
-  a.push(v)
+  const a = m.get(k)
+  if (a) a.push(v)
+  else m.set(k, [v])
 }
 
 /** The subscribers of a publish's topic but its publisher. */
@@ -358,7 +364,10 @@ function expectedSets(d: Deliveries): (p: { topic: string; node: number }) => nu
   return (p) => {
     const key = `${p.topic}\u0000${p.node}`
     let v = cache.get(key)
-    if (!v) cache.set(key, (v = (d.subscribers[p.topic] ?? []).filter((x) => x !== p.node)))
+    if (!v) {
+      v = (d.subscribers[p.topic] ?? []).filter((x) => x !== p.node)
+      cache.set(key, v)
+    }
     return v
   }
 }

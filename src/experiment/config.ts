@@ -262,10 +262,14 @@ function crossChecks(c: ExperimentConfig): void {
     if (n >= total) throw new ConfigIssue(path, `node ${n} does not exist (nodes 0..${total - 1})`)
   }
   c.topology.edges.forEach((e, i) => {
-    e.forEach((n, j) => idx(['topology', 'edges', i, j], n))
+    e.forEach((n, j) => {
+      idx(['topology', 'edges', i, j], n)
+    })
     if (e[0] === e[1]) throw new ConfigIssue(['topology', 'edges', i], `links node ${e[0]} to itself`)
   })
-  c.topology.bootstrap.forEach((n, i) => idx(['topology', 'bootstrap', i], n))
+  c.topology.bootstrap.forEach((n, i) => {
+    idx(['topology', 'bootstrap', i], n)
+  })
   if (c.topology.kind === 'explicit' && c.topology.edges.length === 0) {
     throw new ConfigIssue(['topology', 'edges'], 'topology explicit needs at least one edge')
   }
@@ -278,7 +282,9 @@ function crossChecks(c: ExperimentConfig): void {
     if (g.role !== 'attacker') {
       throw new ConfigIssue(['attacks', i, 'group'], `group '${a.group}' has role ${g.role}, not attacker`)
     }
-    a.targets.forEach((n, j) => idx(['attacks', i, 'targets', j], n))
+    a.targets.forEach((n, j) => {
+      idx(['attacks', i, 'targets', j], n)
+    })
     if (a.kind !== 'eclipse' && a.targets.length > 0) {
       throw new ConfigIssue(['attacks', i, 'targets'], `targets are for eclipse attacks, not ${a.kind}`)
     }

@@ -162,7 +162,10 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const subscribers: Record<string, number[]> = {}
   for (const s of specs) {
     if (s.group.role === 'attacker') continue
-    for (const t of s.group.topics) (subscribers[t] ??= []).push(s.info.index)
+    for (const t of s.group.topics) {
+      subscribers[t] ??= []
+      subscribers[t].push(s.info.index)
+    }
   }
   let t0 = Date.now()
   const now = () => Date.now() - t0
