@@ -29,15 +29,13 @@ function deliveries(delay: (k: number, i: number) => number): Deliveries {
     bytes: 10,
   }))
   const receives = publishes.flatMap((p, i) =>
-    nodes
-      .slice(1)
-      .map((n) => ({
-        msgId: p.msgId,
-        topic: 't',
-        node: n.index,
-        timeMs: p.timeMs + delay(n.index, i),
-        duplicate: false,
-      })),
+    nodes.slice(1).map((n) => ({
+      msgId: p.msgId,
+      topic: 't',
+      node: n.index,
+      timeMs: p.timeMs + delay(n.index, i),
+      duplicate: false,
+    })),
   )
   return { nodes, publishes, receives, subscribers: { t: nodes.map((n) => n.index) } }
 }
