@@ -83,32 +83,57 @@ const HOUR = 3_600_000
 
 const topicName = string({ pattern: /^[\w.:/-]{1,64}$/, expected: 'a topic name (letters, digits, . : / - _)' })
 
+/** gossipsub's own rules for topic score parameters (validateTopicScoreParams), named by key. */
+function checkTopicScore(t: Record<string, number>, path: Path): void {
+  const need = (ok: boolean, key: string, why: string) => {
+    if (!ok) throw new ConfigIssue([...path, key], why)
+  }
+  if (t.timeInMeshWeight !== 0)
+    need(t.timeInMeshCap! > 0, 'timeInMeshCap', 'must be above 0 when timeInMeshWeight is not 0')
+  if (t.firstMessageDeliveriesWeight !== 0) {
+    need(
+      t.firstMessageDeliveriesCap! > 0,
+      'firstMessageDeliveriesCap',
+      'must be above 0 when firstMessageDeliveriesWeight is not 0',
+    )
+  }
+  if (t.meshMessageDeliveriesWeight !== 0) {
+    const why = 'when meshMessageDeliveriesWeight is not 0'
+    need(t.meshMessageDeliveriesThreshold! > 0, 'meshMessageDeliveriesThreshold', `must be above 0 ${why}`)
+    need(t.meshMessageDeliveriesCap! > 0, 'meshMessageDeliveriesCap', `must be above 0 ${why}`)
+    need(t.meshMessageDeliveriesActivation! >= 1000, 'meshMessageDeliveriesActivation', `must be at least 1s ${why}`)
+  }
+}
+
 const scoreSchema = object({
   enabled: boolean(true),
   // per-topic parameters (gossipsub's TopicScoreParams), applied to every topic of the group
-  topic: object({
-    weight: number({ default: 1, min: 0, max: 100 }),
-    timeInMeshWeight: number({ default: 0.03, min: 0, max: 100 }),
-    timeInMeshQuantum: duration({ default: '1s', min: 1 }),
-    timeInMeshCap: number({ default: 300, min: 0 }),
-    firstMessageDeliveriesWeight: number({ default: 1, min: 0, max: 100 }),
-    firstMessageDeliveriesDecay: number({ default: 0.9, min: 0.01, max: 0.99 }),
-    firstMessageDeliveriesCap: number({ default: 100, min: 0 }),
-    meshMessageDeliveriesWeight: number({ default: 0, min: -1000, max: 0 }),
-    meshMessageDeliveriesDecay: number({ default: 0.9, min: 0.01, max: 0.99 }),
-    meshMessageDeliveriesThreshold: number({ default: 1, min: 0 }),
-    meshMessageDeliveriesCap: number({ default: 100, min: 0 }),
-    meshMessageDeliveriesActivation: duration({ default: '5s', min: 1 }),
-    meshMessageDeliveriesWindow: duration({ default: '10ms', min: 0 }),
-    meshFailurePenaltyWeight: number({ default: 0, min: -1000, max: 0 }),
-    meshFailurePenaltyDecay: number({ default: 0.9, min: 0.01, max: 0.99 }),
-    invalidMessageDeliveriesWeight: number({ default: -100, min: -10_000, max: 0 }),
-    invalidMessageDeliveriesDecay: number({ default: 0.9, min: 0.01, max: 0.99 }),
-  }),
+  topic: refine(
+    object({
+      weight: number({ default: 1, min: 0, max: 100 }),
+      timeInMeshWeight: number({ default: 0.03, min: 0, max: 100 }),
+      timeInMeshQuantum: duration({ default: '1s', min: 1 }),
+      timeInMeshCap: number({ default: 300, min: 0 }),
+      firstMessageDeliveriesWeight: number({ default: 1, min: 0, max: 100 }),
+      firstMessageDeliveriesDecay: number({ default: 0.9, min: 0.01, max: 0.99 }),
+      firstMessageDeliveriesCap: number({ default: 100, min: 0 }),
+      meshMessageDeliveriesWeight: number({ default: 0, min: -1000, max: 0 }),
+      meshMessageDeliveriesDecay: number({ default: 0.9, min: 0.01, max: 0.99 }),
+      meshMessageDeliveriesThreshold: number({ default: 1, min: 0 }),
+      meshMessageDeliveriesCap: number({ default: 100, min: 0 }),
+      meshMessageDeliveriesActivation: duration({ default: '5s', min: 1 }),
+      meshMessageDeliveriesWindow: duration({ default: '10ms', min: 0 }),
+      meshFailurePenaltyWeight: number({ default: 0, min: -1000, max: 0 }),
+      meshFailurePenaltyDecay: number({ default: 0.9, min: 0.01, max: 0.99 }),
+      invalidMessageDeliveriesWeight: number({ default: -100, min: -10_000, max: 0 }),
+      invalidMessageDeliveriesDecay: number({ default: 0.9, min: 0.01, max: 0.99 }),
+    }),
+    checkTopicScore,
+  ),
   topicScoreCap: number({ default: 100, min: 0 }),
   behaviourPenaltyWeight: number({ default: -10, min: -1000, max: 0 }),
   behaviourPenaltyDecay: number({ default: 0.9, min: 0.01, max: 0.99 }),
-  decayInterval: duration({ default: '1s', min: 10 }),
+  decayInterval: duration({ default: '1s', min: 1000 }),
   thresholds: refine(
     object({
       gossip: number({ default: -10, max: 0 }),

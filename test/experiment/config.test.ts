@@ -79,6 +79,14 @@ describe('experiment files', () => {
       GOOD.replace('name: t', 'name: t\nphases: { run: { duration: soon } }'),
       /:2: phases\.run\.duration: 'soon' is not a duration/,
     ],
+    [
+      'score parameters gossipsub would refuse',
+      GOOD.replace(
+        'role: publisher }',
+        'role: publisher, gossipsub: { scoring: { topic: { meshMessageDeliveriesWeight: -1, meshMessageDeliveriesThreshold: 0 } } } }',
+      ),
+      /:3: nodes\[0\]\.gossipsub\.scoring\.topic\.meshMessageDeliveriesThreshold: must be above 0 when meshMessageDeliveriesWeight is not 0/,
+    ],
     ['duplicate key', `${GOOD}seed: 1\nseed: 2\n`, /:6: seed: the key is given twice/],
   ]
   for (const [what, text, message] of bad) {
