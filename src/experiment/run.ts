@@ -328,6 +328,19 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const honest = specs.filter((s) => s.group.role !== 'attacker').map((s) => s.info.index)
   const discs: TopicDiscovery[] = []
   progress(`${n} nodes started; wiring the ${cfg.topology.kind} topology`)
+  // a progress line every 2 real seconds: the dials while wiring, then the phases
+  let wiring = true
+  const wall0 = realPerformanceNow()
+  const ticker = realSetInterval(
+    () =>
+      progress(
+        wiring
+          ? `wiring: ${dials.ok} dials made, ${dials.failed} failed · wall ${((realPerformanceNow() - wall0) / 1000).toFixed(0)}s`
+          : line(),
+      ),
+    opts.progressEveryMs ?? 2000,
+  )
+  ticker.unref?.()
   // eclipse: the sybils take the targets' connection slots before anyone else dials
   for (const a of attacks) {
     if (a.config.kind !== 'eclipse') continue
@@ -518,15 +531,12 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   later(0, sample)
 
   // progress (real time) and the end
-  const wall0 = realPerformanceNow()
-  const every = opts.progressEveryMs ?? 2000
+  wiring = false
   const line = () => {
     const t = now()
     const first = receives.length - receives.filter((x) => x.duplicate).length
     return `${(t / 1000).toFixed(1)}s/${(total / 1000).toFixed(1)}s (${phaseAt(Math.min(t, total - 1)).name}) · published ${publishes.length} · delivered ${first} · wall ${((realPerformanceNow() - wall0) / 1000).toFixed(0)}s`
   }
-  const ticker = realSetInterval(() => progress(line()), every)
-  ticker.unref?.()
   let interrupted = false
   await new Promise<void>((resolve) => {
     later(total, resolve)
