@@ -2,6 +2,7 @@
 // CLI turns them into exit 2 with that one line.
 import { readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { clockModeOf } from '../../src/clock/virtual-select.js'
 import { InputError } from '../../src/errors.js'
 import { loadExperiment } from '../../src/experiment/config.js'
 import { runPsm } from '../helpers/cli.js'
@@ -99,6 +100,15 @@ describe('experiment files', () => {
       expect(err.message).not.toContain('\n')
     })
   }
+
+  it('the dispatcher reads the clock from the file (virtual by default), --clock over it; compare runs on none', () => {
+    const plain = file(GOOD)
+    const paced = file(`${GOOD}clock: paced\n`)
+    expect(clockModeOf('experiment', ['run', plain])).toBe('virtual')
+    expect(clockModeOf('experiment', ['run', '--out', 'x', paced])).toBe('paced')
+    expect(clockModeOf('experiment', ['run', paced, '--clock', 'real'])).toBe('real')
+    expect(clockModeOf('experiment', ['compare', 'a', 'b'])).toBe('real')
+  })
 
   it('psm experiment run with bad files: exit 2 and one line each', async () => {
     for (const [, text, message] of bad.slice(0, 4)) {

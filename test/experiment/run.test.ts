@@ -62,6 +62,7 @@ describe('psm experiment run', () => {
     const { results, report, out } = await run('baseline', BASELINE)
     const s = results.summary
     expect(s.nodes).toBe(30)
+    expect(results.meta.clock).toBe('virtual')
     expect(s.messages).toBeGreaterThanOrEqual(20)
     for (const m of results.messages) {
       expect(m.expected).toBe(29)
