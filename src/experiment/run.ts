@@ -14,7 +14,7 @@
 
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { MetricsRegister } from '@libp2p/gossipsub/metrics'
-import { activeClock } from '../clock/virtual-install.js'
+import { activeClock, activeClockMode } from '../clock/virtual-install.js'
 import { hostKey } from '../clock/virtual-keys.js'
 import { seedRandom } from '../clock/virtual-random.js'
 import { realClearInterval, realPerformanceNow, realSetInterval } from '../clock/virtual-real.js'
@@ -606,7 +606,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     meta: {
       name: cfg.name,
       seed,
-      clock: activeClock() ? (cfg.clock === 'real' ? 'virtual' : cfg.clock) : 'real',
+      clock: activeClockMode(),
       nodes: n,
       simMs,
       setupMs,
