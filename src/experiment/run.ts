@@ -557,6 +557,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   samples.push(takeSample(nodes, simMs, indexOfPeer, targets))
 
   // --- counters -----------------------------------------------------------------------------------
+  const seen = scoresSeen(nodes, indexOfPeer)
   const counters: NodeCounters[] = nodes.map((rt) => {
     const m = rt.metrics
     const ctl = (dir: 'sent' | 'recv'): Record<ControlKind, number> => {
@@ -576,7 +577,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       controlRecv: ctl('recv'),
       invalidRejected: rt.invalidRejected,
       meshDegree: rt.stopped ? 0 : meshDegree(rt),
-      scoreSeen: scoreSeenBy(nodes, rt),
+      scoreSeen: seen[rt.info.index] ?? null,
     }
   })
 
@@ -653,17 +654,21 @@ function meshDegree(rt: NodeRt): number {
 }
 
 /** The mean score honest, running nodes give this node; null when none is connected to it. */
-function scoreSeenBy(nodes: readonly NodeRt[], target: NodeRt): number | null {
-  let sum = 0
-  let cnt = 0
-  const id = target.info.peerId
+/** Per node: the mean score honest, running nodes connected to it give it; null when none is. */
+function scoresSeen(nodes: readonly NodeRt[], index: Map<string, number>): (number | null)[] {
+  const sum = new Float64Array(nodes.length)
+  const cnt = new Uint32Array(nodes.length)
   for (const rt of nodes) {
-    if (rt.stopped || rt.info.role === 'attacker' || rt === target) continue
-    if (!rt.ps.getPeers().some((p) => p.toString() === id)) continue
-    sum += rt.ps.getScore(id)
-    cnt++
+    if (rt.stopped || rt.info.role === 'attacker') continue
+    for (const p of rt.ps.getPeers()) {
+      const id = p.toString()
+      const j = index.get(id)
+      if (j === undefined) continue
+      sum[j] = sum[j]! + rt.ps.getScore(id)
+      cnt[j] = cnt[j]! + 1
+    }
   }
-  return cnt === 0 ? null : sum / cnt
+  return nodes.map((_, j) => (cnt[j] === 0 ? null : sum[j]! / cnt[j]!))
 }
 
 function takeSample(nodes: readonly NodeRt[], tMs: number, index: Map<string, number>, targets: number[]): Sample {
