@@ -15,8 +15,8 @@ import { fmt } from './report.js'
 
 interface MetricDef {
   label: string
-  /** true: more is better (delivery); false: less is better (latency, bytes) */
-  higherIsBetter: boolean
+  /** true: more is better (delivery); false: less is better (latency, bytes); null: neither (mesh degree) */
+  higherIsBetter: boolean | null
   values(r: Results): number[]
 }
 
@@ -112,10 +112,11 @@ export function loadResults(path: string): Results {
 }
 
 /** What the interval allows one to say, in the metric's own words. */
-function words(i: Interval | undefined, higherIsBetter: boolean): string {
+function words(i: Interval | undefined, higherIsBetter: boolean | null): string {
   const v = verdict(i)
   if (v === 'too few runs') return 'too few values for an interval'
   if (v === 'no difference') return 'no difference (interval spans 1)'
+  if (higherIsBetter === null) return `B ${v}`
   const better = (v === 'higher') === higherIsBetter
   return `B ${v} (${better ? 'better' : 'worse'})`
 }
