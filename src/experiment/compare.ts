@@ -76,8 +76,13 @@ export const COMPARE_METRICS: readonly MetricDef[] = [
         .map((n) => Object.values(n.controlSent!).reduce((a, b) => a + b, 0)),
   },
   {
+    label: 'spam rejected per honest node',
+    higherIsBetter: false,
+    values: (r) => nums(honest(r).map((n) => n.invalidRejected)),
+  },
+  {
     label: 'mesh degree per honest node',
-    higherIsBetter: true,
+    higherIsBetter: null,
     values: (r) => nums(honest(r).map((n) => n.meshDegree)),
   },
 ]
