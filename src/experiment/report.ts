@@ -6,11 +6,11 @@ import { renderSvg } from '../bench/charts.js'
 import { type Quantiles, REACH_LEVELS, type Results } from './analyze.js'
 import { CONTROL_KINDS } from './observations.js'
 
-/** How a results value appears in the report: '—' for none, thousands separators for integers. */
+/** How a results value appears in the report: '—' for none, thousands separators, up to 3 decimals. */
 export function fmt(v: number | null | undefined): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '—'
-  if (Number.isInteger(v)) return v.toLocaleString('en-US')
-  return String(v)
+  // results hold at most 3 decimals: shown exactly, with thousands separators
+  return v.toLocaleString('en-US', { maximumFractionDigits: 3 })
 }
 
 const pct = (ratio: number | null) => (ratio === null ? '—' : `${fmt(Math.round(ratio * 1000) / 10)} %`)
