@@ -1,6 +1,7 @@
 // Which clock a command runs on, read by the dispatcher before the command module loads: `--clock MODE`
-// on `psm sim` and `psm scenario`, else `clock:` in the sim.yml given with `--config`. Only the clock is
-// read here; the command validates its flags and file fully afterwards (and names any error there).
+// on `psm sim`, `psm scenario`, `psm interop run` (virtual by default there) and `psm experiment run`, else
+// `clock:` in the sim.yml given with `--config` or the experiment file (virtual by default). Only the
+// clock is read here; the command validates its flags and file fully afterwards (and names any error there).
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { UsageError } from '../errors.js'
@@ -43,6 +44,8 @@ export function clockModeOf(command: string, argv: readonly string[]): ClockMode
   if (command === 'experiment' && argv[0] !== 'run') return 'real'
   const flag = flagValue(argv, 'clock')
   if (flag !== undefined) return parseClockMode('--clock', flag)
+  // `psm interop run` simulates a Shadow run: virtual unless asked; `psm interop node` is a real node
+  if (command === 'interop') return argv[0] === 'run' ? 'virtual' : 'real'
   const config =
     command === 'sim' ? flagValue(argv, 'config') : command === 'experiment' ? experimentFile(argv) : undefined
   if (config === undefined) return 'real'

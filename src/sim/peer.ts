@@ -71,6 +71,8 @@ export interface PeerHooks {
 export class SimPeer {
   host?: Host
   discovery?: TopicDiscovery
+  /** peer ids of the bootstrap peers this peer dialed when it connected */
+  readonly bootIds = new Set<string>()
   private key?: PrivateKey
   private readonly waiters = new Map<string, Array<() => void>>()
 
@@ -134,6 +136,7 @@ export class SimPeer {
     })
     this.discovery.start()
     const boots = this.hooks.bootstraps(n)
+    for (const b of boots) this.bootIds.add(b.peerId.toString())
     const dialed = await Promise.allSettled(boots.map((b) => host.dial(b.getMultiaddrs())))
     if (dialed.some((d) => d.status === 'fulfilled')) this.actor.send({ type: 'add.BootstrapsConnected' })
   }
@@ -204,6 +207,19 @@ export class SimPeer {
       this.hooks.release(this.model.id)
     })
     this.hooks.recorder?.detach(this.model.id)
+  }
+
+  /**
+   * Closes the connections to every peer `keep` rejects (the simulator's GC: peers that share no topic,
+   * friendship or bootstrap link with this one). Returns how many it closed.
+   */
+  async prune(keep: (peerId: string) => boolean): Promise<number> {
+    const host = this.host
+    if (!host) return 0
+    const remotes = new Map(host.getConnections().map((c) => [c.remotePeer.toString(), c.remotePeer]))
+    const drop = [...remotes].filter(([id]) => !keep(id))
+    await Promise.allSettled(drop.map(([, peer]) => host.hangUp(peer)))
+    return drop.length
   }
 
   connections(): number {

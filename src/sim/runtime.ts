@@ -18,7 +18,7 @@ import { ActionSchedule } from './schedule.js'
 import { collectStats, type SimStats } from './stats.js'
 import { TopicSync } from './topic-sync.js'
 import { DeliveryCheck } from './verify.js'
-import { type TopicModel, World } from './world.js'
+import { type PeerModel, type TopicModel, World } from './world.js'
 
 export interface Decision {
   beat: number
@@ -63,7 +63,8 @@ export class Simulator {
   private readonly rng: Rng
   /** choices made inside work (whom to dial): apart, so work timing never shifts decisions */
   private readonly workRng: Rng
-  private readonly schedule: ActionSchedule
+  /** when the random actions fire; `schedule.paused` holds them (the heartbeat still verifies and refreshes) */
+  readonly schedule: ActionSchedule
   private readonly peers = new Map<number, SimPeer>()
   /** the same peers by actor id (their bound work looks them up by it) */
   private readonly peersById = new Map<string, SimPeer>()
@@ -138,7 +139,7 @@ export class Simulator {
         ),
         PeakRandTopic: work((a) => this.peakTopic(String(a.topic))),
         AddRandomFriend: work(async (a) => this.befriend(Number(a.peer), Number(a.friend))),
-        GC: work(async () => this.gc()),
+        GC: work(async () => this.collect()),
         JoinRandomTopic: work(async (a) => void (await this.join(Number(a.peer), String(a.topic)))),
         JoinFriendsTopic: work(async (a) => void (await this.join(Number(a.peer), String(a.topic)))),
         MsgRandomTopic: work((a) => this.message(Number(a.peer), String(a.topic))),
@@ -388,8 +389,18 @@ export class Simulator {
     this.world.counters.friendships++
   }
 
-  /** Drops friendships whose peers share no topic; trims per-peer message buffers. */
-  private gc(): void {
+  /**
+   * Drops friendships whose peers share no topic; trims per-peer message buffers; closes connections
+   * between peers that share no topic (joined or being joined), no friendship and no bootstrap link.
+   * Without the last, topic churn leaves every peer the connections of every topic it ever joined: the
+   * connection count, and the memory with it, grows toward the connection limit for the whole run.
+   */
+  /** The running peer n (absent once it stopped). */
+  peer(n: number): SimPeer | undefined {
+    return this.peers.get(n)
+  }
+
+  async collect(): Promise<void> {
     for (const p of this.world.peers.values()) {
       for (const f of [...p.friends]) {
         const q = this.world.peers.get(f)
@@ -408,6 +419,25 @@ export class Simulator {
         }
       }
     }
+    const byPeerId = new Map<string, PeerModel>()
+    for (const p of this.world.peers.values()) if (p.peerId) byPeerId.set(p.peerId, p)
+    const topicsOf = (p: PeerModel) => new Set([...p.topics, ...p.busy])
+    let closed = 0
+    for (const p of this.world.peers.values()) {
+      const sp = this.peers.get(p.n)
+      if (!sp || !p.ready || p.removing || !p.peerId) continue
+      const mine = topicsOf(p)
+      const keep = (id: string): boolean => {
+        const q = byPeerId.get(id)
+        // not a sim peer we know (or one going away): leave it to its own stop
+        if (!q || q.removing) return true
+        if (p.friends.has(q.n) || sp.bootIds.has(id) || this.peers.get(q.n)?.bootIds.has(p.peerId!)) return true
+        for (const t of topicsOf(q)) if (mine.has(t)) return true
+        return false
+      }
+      closed += await sp.prune(keep)
+    }
+    this.world.counters.connectionsPruned += closed
   }
 
   private async message(n: number, name: string): Promise<void> {

@@ -14,6 +14,8 @@ export interface ScheduleOptions {
 export class ActionSchedule {
   private readonly last = new Map<SimRandomAction, number>()
   private readonly due = new Map<SimRandomAction, number>()
+  /** while true no action fires (a test holds the network still to inspect it) */
+  paused = false
 
   constructor(
     private readonly opts: ScheduleOptions,
@@ -23,6 +25,7 @@ export class ActionSchedule {
   /** Actions to fire at heartbeat `beat` (from 1), in a fixed order. */
   select(beat: number): SimRandomAction[] {
     const out: SimRandomAction[] = []
+    if (this.paused) return out
     for (const action of SIM_RANDOM_ACTIONS) {
       const period = this.opts.periods[action]
       if (!period) continue

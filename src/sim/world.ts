@@ -55,6 +55,8 @@ export interface Counters {
   publishFailed: number
   /** messages still in flight at the stop: neither received by all nor timed out */
   unverified: number
+  /** connections GC closed between peers that share no topic, friendship or bootstrap link */
+  connectionsPruned: number
 }
 
 export class World {
@@ -74,6 +76,7 @@ export class World {
     friendships: 0,
     joinTimeouts: 0,
     unverified: 0,
+    connectionsPruned: 0,
     publishFailed: 0,
   }
   private nextPeer = 0

@@ -93,4 +93,41 @@ describe('simulator runs', () => {
     expect(Math.max(...all)).toBeLessThanOrEqual(3)
     expect(Math.min(...all.slice(0, 10))).toBeGreaterThan(0)
   }, 120_000)
+
+  test('GC closes the connections of peers that share no topic, friendship or bootstrap link', async () => {
+    const config = loadSimConfig({ path: FAST, env: {}, flags: { duration: '0' } })
+    // topics come and go fast, so peers keep connections to topics they no longer share
+    config.periods.RemoveTopic = 1500
+    config.periods.AddTopic = 1000
+    config.periods.RemovePeer = 0
+    config.periods.GC = 2000
+    const hosts = new Map<number, Host>()
+    const sim = new Simulator(config, 11, { onHost: (n, h) => hosts.set(n, h) })
+    await sim.start()
+    await new Promise((r) => setTimeout(r, 9000))
+    // hold the network still, let joins in flight end, then collect once more and look
+    sim.schedule.paused = true
+    await new Promise((r) => setTimeout(r, 1500))
+    await sim.collect()
+    const peers = [...sim.world.peers.values()].filter((p) => p.ready && p.peerId)
+    const byId = new Map(peers.map((p) => [p.peerId!, p]))
+    const unexplained: string[] = []
+    let pairs = 0
+    for (const p of peers) {
+      for (const c of hosts.get(p.n)?.getConnections() ?? []) {
+        const q = byId.get(c.remotePeer.toString())
+        if (!q) continue
+        pairs++
+        const topics = new Set([...p.topics, ...p.busy])
+        const shared = [...q.topics, ...q.busy].some((t) => topics.has(t))
+        const boot = sim.peer(p.n)?.bootIds.has(q.peerId!) || sim.peer(q.n)?.bootIds.has(p.peerId!)
+        if (!shared && !p.friends.has(q.n) && !boot) unexplained.push(`${p.id}-${q.id}`)
+      }
+    }
+    const pruned = sim.world.counters.connectionsPruned
+    await sim.stop()
+    expect(pairs).toBeGreaterThan(0)
+    expect(pruned).toBeGreaterThan(0)
+    expect(unexplained).toEqual([])
+  }, 120_000)
 })
