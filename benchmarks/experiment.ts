@@ -3,6 +3,7 @@
 // 1,000 nodes in virtual time, each run in a fresh child process (`psm experiment run … --no-log`), one
 // after the other. One table row per run: wall time, simulated time, peak RSS, delivery ratio and reach,
 // p50/p99 over messages of the time to reach 99 % of the subscribers, duplicates per message, exit code,
+// CPU seconds (the figure to read on a shared box) and the simulated time the topology's dials took,
 // and the load average before and after (the box is shared: a loaded run is slower for reasons not ours).
 // Env: BENCH_EXPERIMENT_NODES ("100,300,1000"), BENCH_EXPERIMENT_MSGS (messages per run, 8: the run phase
 // is 12 s per message), BENCH_EXPERIMENT_IMPLS ("machine"; "machine,vanilla" interleaves them per size),
@@ -101,12 +102,14 @@ async function main(): Promise<void> {
   const lines = [
     `bench:experiment — experiments/blob.yml, ${msgs} messages of 98,304 bytes, seed ${seed}, virtual time; Node ${process.version}`,
     '',
-    '| nodes | impl | exit | wall s | sim s | peak RSS MiB | delivery ratio | reach % mean | t99 p50 ms | t99 p99 ms | duplicates avg | load before/after |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| nodes | impl | exit | wall s | CPU s | sim s | wiring sim s | peak RSS MiB | delivery ratio | reach % mean | t99 p50 ms | t99 p99 ms | duplicates avg | load before/after |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => {
       const s = r.results?.summary
-      const m = r.results?.meta as { simMs?: number; resources?: { peakRssBytes?: number } } | undefined
-      return `| ${r.nodes} | ${r.impl} | ${r.exit} | ${f(r.wallS, 1)} | ${f((m?.simMs ?? 0) / 1000, 0)} | ${f((m?.resources?.peakRssBytes ?? 0) / 1048576)} | ${f(s?.deliveryRatio, 3)} | ${f(s?.reachPctMean, 1)} | ${f(s?.timeTo99.p50, 1)} | ${f(s?.timeTo99.p99, 1)} | ${f(s?.duplicates.avg, 2)} | ${f(r.loadBefore, 1)} / ${f(r.loadAfter, 1)} |`
+      const m = r.results?.meta as
+        | { simMs?: number; setupMs?: number; resources?: { peakRssBytes?: number; cpuMs?: number } }
+        | undefined
+      return `| ${r.nodes} | ${r.impl} | ${r.exit} | ${f(r.wallS, 1)} | ${f((m?.resources?.cpuMs ?? 0) / 1000, 0)} | ${f((m?.simMs ?? 0) / 1000, 0)} | ${f((m?.setupMs ?? 0) / 1000, 1)} | ${f((m?.resources?.peakRssBytes ?? 0) / 1048576)} | ${f(s?.deliveryRatio, 3)} | ${f(s?.reachPctMean, 1)} | ${f(s?.timeTo99.p50, 1)} | ${f(s?.timeTo99.p99, 1)} | ${f(s?.duplicates.avg, 2)} | ${f(r.loadBefore, 1)} / ${f(r.loadAfter, 1)} |`
     }),
     '',
     `failed runs: ${rows.filter((r) => r.exit !== 0 || !r.results).length} of ${rows.length}`,
