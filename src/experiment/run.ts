@@ -115,6 +115,13 @@ interface NodeRt {
   graylist: number
 }
 
+/**
+ * Dials in flight at once while wiring the topology. 1024 against 64 on blob.yml's 100 nodes: the wiring
+ * took 0.8 instead of 12 simulated seconds (fewer heartbeats meanwhile) and 16 % less CPU, for a higher
+ * transient RSS (844 against 667 MiB). PSM_EXPERIMENT_DIAL_BATCH overrides it.
+ */
+const DIAL_BATCH = 1024
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}): Promise<RunOutput> {
@@ -320,9 +327,18 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       return false
     }
   }
-  async function dialAll(pairs: [number, number][]): Promise<void> {
-    for (let k = 0; k < pairs.length; k += 64) {
-      await Promise.all(pairs.slice(k, k + 64).map(([a, b]) => dial(a, b)))
+  async function dialAll(all: [number, number][]): Promise<void> {
+    // one dial per unordered pair: a and b dialling each other at once would open two connections
+    const seenPair = new Set<number>()
+    const pairs = all.filter(([a, b]) => {
+      const key = Math.min(a, b) * 1_000_003 + Math.max(a, b)
+      if (seenPair.has(key)) return false
+      seenPair.add(key)
+      return true
+    })
+    const batch = Number(process.env.PSM_EXPERIMENT_DIAL_BATCH ?? DIAL_BATCH)
+    for (let k = 0; k < pairs.length; k += batch) {
+      await Promise.all(pairs.slice(k, k + batch).map(([a, b]) => dial(a, b)))
     }
   }
   const honest = specs.filter((s) => s.group.role !== 'attacker').map((s) => s.info.index)
