@@ -16,13 +16,17 @@ export const COMMANDS: Record<string, Command> = {
   machines: { summary: "print the six machines' derived schemas", load: () => import('./machines.js') },
   log: { summary: 'inspect a transition log: stats, validate', load: () => import('./log.js') },
   net: { summary: 'show what a network model file means for N hosts', load: () => import('./net.js') },
+  experiment: {
+    summary: 'run an experiment file (roles, topology, phases, attacks); compare two runs',
+    load: () => import('./experiment.js'),
+  },
   interop: {
     summary: 'gossipsub-interop: run a test-plans folder in one process, or be one interop node',
     load: () => import('./interop.js'),
   },
 }
 
-/** Installs the virtual or paced clock a `sim`/`scenario`/`interop run` command line asks for; nothing for real time. */
+/** Installs the virtual or paced clock a `sim`/`scenario`/`interop run`/`experiment run` command line asks for. */
 async function installCommandClock(name: string, argv: string[]) {
   if (!CLOCKED_COMMANDS.includes(name)) return undefined
   const { clockModeOf } = await import('../src/clock/virtual-select.js')

@@ -1,7 +1,7 @@
 // Which clock a command runs on, read by the dispatcher before the command module loads: `--clock MODE`
-// on `psm sim`, `psm scenario` and `psm interop run` (virtual by default there), else `clock:` in the
-// sim.yml given with `--config`. Only the clock is read here; the command validates its flags and file
-// fully afterwards (and names any error there).
+// on `psm sim`, `psm scenario`, `psm interop run` (virtual by default there) and `psm experiment run`, else
+// `clock:` in the sim.yml given with `--config` or the experiment file (virtual by default). Only the
+// clock is read here; the command validates its flags and file fully afterwards (and names any error there).
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
 import { UsageError } from '../errors.js'
@@ -18,6 +18,17 @@ function flagValue(argv: readonly string[], name: string): string | undefined {
   return value
 }
 
+/** The FILE of `experiment run FILE`: the first positional after `run` (flags that take a value skipped). */
+function experimentFile(argv: readonly string[]): string | undefined {
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i] as string
+    if (a === '--') return argv[i + 1]
+    if (a === '--out' || a === '--clock') i++
+    else if (!a.startsWith('-')) return a
+  }
+  return undefined
+}
+
 /** Parses a clock name; bad values are a usage error naming where they came from. */
 export function parseClockMode(where: string, value: unknown): ClockMode {
   if (typeof value !== 'string' || !(CLOCK_MODES as readonly string[]).includes(value)) {
@@ -29,11 +40,14 @@ export function parseClockMode(where: string, value: unknown): ClockMode {
 /** The clock a command line asks for ('real' for commands without one). */
 export function clockModeOf(command: string, argv: readonly string[]): ClockMode {
   if (!CLOCKED_COMMANDS.includes(command)) return 'real'
+  // `psm experiment run FILE`: the file's clock, virtual by default; other subcommands need none
+  if (command === 'experiment' && argv[0] !== 'run') return 'real'
   const flag = flagValue(argv, 'clock')
   if (flag !== undefined) return parseClockMode('--clock', flag)
   // `psm interop run` simulates a Shadow run: virtual unless asked; `psm interop node` is a real node
   if (command === 'interop') return argv[0] === 'run' ? 'virtual' : 'real'
-  const config = command === 'sim' ? flagValue(argv, 'config') : undefined
+  const config =
+    command === 'sim' ? flagValue(argv, 'config') : command === 'experiment' ? experimentFile(argv) : undefined
   if (config === undefined) return 'real'
   let doc: unknown
   try {
@@ -43,7 +57,7 @@ export function clockModeOf(command: string, argv: readonly string[]): ClockMode
     return 'real'
   }
   const value = (doc as Record<string, unknown> | null)?.clock
-  if (value === undefined || value === null) return 'real'
+  if (value === undefined || value === null) return command === 'experiment' ? 'virtual' : 'real'
   return CLOCK_MODES.includes(value as ClockMode) ? (value as ClockMode) : 'real'
 }
 
