@@ -10,6 +10,12 @@ import { UsageError } from '../src/errors.js'
 const RUN_FLAGS = {
   out: { type: 'string', value: 'DIR', description: 'output folder', default: 'data/experiment-<UTC time>' },
   'no-log': { type: 'boolean', description: 'do not write the transition log (machine groups)' },
+  interop: {
+    type: 'string',
+    value: 'DIR',
+    description:
+      'run a gossipsub-interop folder instead of FILE (as psm interop run: node logs under DIR/hosts), then write the report',
+  },
   clock: { type: 'string', value: 'MODE', description: "override the file's clock: virtual | paced | real" },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const
@@ -46,7 +52,11 @@ async function run(argv: string[]): Promise<number> {
     return 0
   }
   const [file, extra] = positionals
-  if (file === undefined) throw new UsageError('run: missing the experiment FILE')
+  if (flags.interop !== undefined) {
+    if (file !== undefined) throw new UsageError(`run: give FILE or --interop DIR, not both ('${file}')`)
+    return runInteropFolder(flags.interop, flags.out, flags.clock)
+  }
+  if (file === undefined) throw new UsageError('run: missing the experiment FILE (or --interop DIR)')
   if (extra !== undefined) throw new UsageError(`run: unexpected argument '${extra}'`)
   const { loadExperiment } = await import('../src/experiment/config.js')
   const config = loadExperiment(file)
@@ -76,6 +86,58 @@ async function run(argv: string[]): Promise<number> {
         `messages ${s.messages} · delivery ratio ${s.deliveryRatio ?? '—'} · time to 99% p50 ${s.timeTo99.p50 ?? '—'} ms p99 ${s.timeTo99.p99 ?? '—'} ms · duplicates avg ${s.duplicates.avg ?? '—'}\n`,
     )
     return interrupt.exitCode(0)
+  } finally {
+    interrupt.dispose()
+  }
+}
+
+/**
+ * `psm experiment run --interop DIR`: the folder runs as `psm interop run DIR --out OUT` does (node logs in
+ * interop's layout, so upstream's analysis reads OUT), and its deliveries feed the experiment report.
+ */
+async function runInteropFolder(dir: string, out: string | undefined, clock: string | undefined): Promise<number> {
+  const { parseClockMode } = await import('../src/clock/virtual-select.js')
+  checkCommandClock(parseClockMode('--clock', clock ?? 'virtual'), activeClockMode(), 'memory')
+  const { defaultOutDir, writeResults } = await import('../src/experiment/output.js')
+  const { runInterop } = await import('../src/interop/run.js')
+  const { readParamsFile } = await import('../src/interop/node.js')
+  const { join } = await import('node:path')
+  const outDir = out ?? defaultOutDir(new RealDate())
+  // the mesh degrees the folder's nodes run with (gossipsub's default 6 where a node sets none), for the
+  // report's duplicate references
+  const degrees = [
+    ...new Set(
+      readParamsFile(join(dir, 'params.json')).script.flatMap((i) =>
+        i.type === 'initGossipSub' ? [i.gossipSubParams.D ?? 6] : [],
+      ),
+    ),
+  ]
+  const interrupt = onInterrupt()
+  const abort = new AbortController()
+  void interrupt.signalled.then(() => abort.abort())
+  const say = (line: string) => process.stderr.write(`psm experiment: ${line}\n`)
+  try {
+    const r = await runInterop({ dir, out: outDir, signal: abort.signal, progress: say, warn: say })
+    for (const f of r.failures) say(`FAILED ${f}`)
+    const { results, charts } = await writeResults(
+      outDir,
+      { deliveries: r.deliveries },
+      {
+        name: `interop ${dir}`,
+        seed: 1,
+        clock: r.clock,
+        nodes: r.deliveries.nodes.length,
+        simMs: r.simMs,
+        interrupted: r.interrupted,
+      },
+      degrees.length > 0 ? degrees : [6],
+    )
+    const s = results.summary
+    process.stdout.write(
+      `${outDir}: hosts/, results.json, report.md, ${charts.join(', ')}\n` +
+        `messages ${s.messages} · delivery ratio ${s.deliveryRatio ?? '—'} · time to 99% p50 ${s.timeTo99.p50 ?? '—'} ms p99 ${s.timeTo99.p99 ?? '—'} ms · duplicates avg ${s.duplicates.avg ?? '—'}\n`,
+    )
+    return interrupt.exitCode(r.failures.length === 0 ? 0 : 1)
   } finally {
     interrupt.dispose()
   }

@@ -23,7 +23,7 @@ function experimentFile(argv: readonly string[]): string | undefined {
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i] as string
     if (a === '--') return argv[i + 1]
-    if (a === '--out' || a === '--clock') i++
+    if (a === '--out' || a === '--clock' || a === '--interop') i++
     else if (!a.startsWith('-')) return a
   }
   return undefined
@@ -46,6 +46,8 @@ export function clockModeOf(command: string, argv: readonly string[]): ClockMode
   if (flag !== undefined) return parseClockMode('--clock', flag)
   // `psm interop run` simulates a Shadow run: virtual unless asked; `psm interop node` is a real node
   if (command === 'interop') return argv[0] === 'run' ? 'virtual' : 'real'
+  // `psm experiment run --interop DIR` is the same run as `psm interop run DIR`
+  if (command === 'experiment' && flagValue(argv, 'interop') !== undefined) return 'virtual'
   const config =
     command === 'sim' ? flagValue(argv, 'config') : command === 'experiment' ? experimentFile(argv) : undefined
   if (config === undefined) return 'real'
