@@ -198,6 +198,11 @@ const groupSchema = refine(
     validationDelay: duration({ default: 0, min: 0, max: 60_000 }),
     maxConnections: int({ default: DEFAULT_MAX_CONNECTIONS, min: 1, max: 100_000 }),
     gossipsub: refine(gossipsubSchema, checkGossipsub),
+    /** where this group's hosts sit in the network model: a bandwidth class and a region by name; null draws */
+    network: object({
+      class: nullable(string({ pattern: /^[\w-]{1,64}$/, expected: 'a bandwidth class name of the model' })),
+      region: nullable(string({ pattern: /^[\w-]{1,64}$/, expected: 'a region name of the model' })),
+    }),
   }),
   (g, path) => {
     if (g.stop !== null && g.stop <= g.start) {
@@ -324,9 +329,48 @@ function crossChecks(c: ExperimentConfig): void {
   if (!c.nodes.some((g) => g.role === 'publisher')) throw new ConfigIssue(['nodes'], 'no group has role publisher')
 }
 
+/** A group's `network: {class, region}` names what the file's network model has. */
+function pinChecks(c: ExperimentConfig, file: string): void {
+  const pinned = c.nodes.some((g) => g.network.class !== null || g.network.region !== null)
+  if (!pinned) return
+  if (c.network === null) {
+    const i = c.nodes.findIndex((g) => g.network.class !== null || g.network.region !== null)
+    throw new ConfigIssue(['nodes', i, 'network'], 'places hosts in a network model, but the file has no network:')
+  }
+  let spec: ReturnType<typeof loadNetworkSpec>
+  try {
+    spec = loadNetworkSpec(rebaseNetwork(c.network, file))
+  } catch {
+    return // the model's own error is reported when the file's network is loaded
+  }
+  const classes = spec.bandwidth.map((b) => b.name)
+  const regions = spec.latency.kind === 'regions' ? spec.latency.table.regions.map((r) => r.name) : []
+  c.nodes.forEach((g, i) => {
+    if (g.network.class !== null && !classes.includes(g.network.class)) {
+      throw new ConfigIssue(
+        ['nodes', i, 'network', 'class'],
+        classes.length === 0
+          ? `'${g.network.class}': the network model has no bandwidth classes`
+          : `'${g.network.class}' is not a bandwidth class of the model (${classes.join(', ')})`,
+      )
+    }
+    if (g.network.region !== null && !regions.includes(g.network.region)) {
+      throw new ConfigIssue(
+        ['nodes', i, 'network', 'region'],
+        regions.length === 0
+          ? `'${g.network.region}': the network model places hosts by ${spec.latency.kind}, not by region`
+          : `'${g.network.region}' is not a region of the model (${regions.join(', ')})`,
+      )
+    }
+  })
+}
+
 /** Reads and checks an experiment file; throws InputError (exit 2) naming file:line:key. */
 export function loadExperiment(file: string, text?: string): ExperimentConfig {
-  const schema = refine(experimentSchema, (c) => crossChecks(c as ExperimentConfig))
+  const schema = refine(experimentSchema, (c) => {
+    crossChecks(c as ExperimentConfig)
+    pinChecks(c as ExperimentConfig, file)
+  })
   const config = loadConfig(schema, { name: file, file, ...(text !== undefined ? { text } : {}) }) as ExperimentConfig
   if (config.network !== null) {
     config.network = rebaseNetwork(config.network, file)

@@ -130,26 +130,26 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   const seed = cfg.seed
   if (activeClock()) seedRandom(seed)
   const rng = createRng(seed)
-  const model: NetworkModel | undefined = cfg.network === null ? undefined : loadNetworkModel(cfg.network, { seed })
+  const specs: { group: GroupConfig; info: NodeInfo }[] = []
+  // a group's network: {class, region} pins its hosts; the model asks when a host first sends
+  const pins = {
+    class: (h: number) => specs[h]?.group.network.class ?? undefined,
+    region: (h: number) => specs[h]?.group.network.region ?? undefined,
+  }
+  const model: NetworkModel | undefined =
+    cfg.network === null ? undefined : loadNetworkModel(cfg.network, { seed, pins })
   if (model && rec) rec.setNetwork(networkLogEntry(cfg.network!, seed))
   const meter = new ResourceMeter()
 
   // --- who is who ---------------------------------------------------------------------------------
-  const specs: { group: GroupConfig; info: NodeInfo }[] = []
   for (const g of cfg.nodes) {
     for (let k = 0; k < g.count; k++) {
       const index = specs.length
-      specs.push({
-        group: g,
-        info: {
-          index,
-          name: `ps-${index}`,
-          peerId: '',
-          group: g.group,
-          role: g.role,
-          ...(model && model.topology.placeOf(index) !== '' ? { region: model.topology.placeOf(index) } : {}),
-        },
-      })
+      const info: NodeInfo = { index, name: `ps-${index}`, peerId: '', group: g.group, role: g.role }
+      specs.push({ group: g, info })
+      // after the push: the model's pins read this host's group
+      const place = model?.topology.placeOf(index) ?? ''
+      if (place !== '') info.region = place
     }
   }
   const n = specs.length

@@ -89,6 +89,21 @@ describe('experiment files', () => {
       /:3: nodes\[0\]\.gossipsub\.scoring\.topic\.meshMessageDeliveriesThreshold: must be above 0 when meshMessageDeliveriesWeight is not 0/,
     ],
     ['duplicate key', `${GOOD}seed: 1\nseed: 2\n`, /:6: seed: the key is given twice/],
+    [
+      'a group placed in a class the model lacks',
+      `${GOOD.replace('role: publisher }', 'role: publisher, network: { class: gigabit } }')}network: { latency: 10ms, bandwidth: { classes: { slow: { up: 1Mbit, down: 1Mbit, weight: 1 } } } }\n`,
+      /:3: nodes\[0\]\.network\.class: 'gigabit' is not a bandwidth class of the model \(slow\)/,
+    ],
+    [
+      'a region in a model without regions',
+      `${GOOD.replace('count: 3 }', 'count: 3, network: { region: europe } }')}network: { latency: 10ms }\n`,
+      /:4: nodes\[1\]\.network\.region: 'europe': the network model places hosts by constant, not by region/,
+    ],
+    [
+      'a group placed with no network model',
+      GOOD.replace('count: 3 }', 'count: 3, network: { region: europe } }'),
+      /:4: nodes\[1\]\.network: places hosts in a network model, but the file has no network:/,
+    ],
   ]
   for (const [what, text, message] of bad) {
     it(`${what}: one line with file:line: key`, () => {

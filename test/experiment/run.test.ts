@@ -204,4 +204,27 @@ attacks:
       fmt(t.recoveryMs),
     ])
   })
+
+  it("a group's network: {region, class} places its hosts there", async () => {
+    const { results, report } = await run(
+      'placed',
+      `name: placed
+seed: 3
+network: ${join(process.cwd(), 'networks/world.yml')}
+topology: { kind: random, connect: 4 }
+phases: { warmup: { duration: 2s, rate: 0 }, run: { duration: 3s }, cooldown: { duration: 2s, rate: 0 } }
+nodes:
+  - { group: eu, count: 4, role: publisher, rate: 1, network: { region: europe, class: supernode } }
+  - { group: au, count: 4, network: { region: australia } }
+`,
+    )
+    const regions = (group: string) => [...new Set(results.nodes.filter((x) => x.group === group).map((x) => x.region))]
+    expect(regions('eu')).toEqual(['europe'])
+    expect(regions('au')).toEqual(['australia'])
+    expect(results.summary.deliveryRatio).toBe(1)
+    // europe → australia is 165 ms one way in the table: no receipt in australia comes sooner
+    const au = results.nodes.filter((x) => x.group === 'au')
+    for (const x of au) expect(x.latencyP50!).toBeGreaterThanOrEqual(165)
+    expect(report).toContain('australia')
+  }, 150_000)
 })

@@ -9,7 +9,7 @@ import { type Bytes, HostPort, Pipe } from './link.js'
 import { streamFor } from './seed.js'
 import type { NetworkSpec } from './spec.js'
 import type { HostNetStats } from './stats.js'
-import { buildTopology, type Topology } from './topology.js'
+import { buildTopology, type HostPins, type Topology } from './topology.js'
 import { type HostNetwork, hostNetwork } from './transport.js'
 
 export interface NetworkModelOptions {
@@ -17,6 +17,8 @@ export interface NetworkModelOptions {
   seed: number
   /** default: the wall clock */
   clock?: Clock
+  /** hosts whose bandwidth class or region is chosen, not drawn */
+  pins?: HostPins
 }
 
 export class NetworkModel {
@@ -34,7 +36,7 @@ export class NetworkModel {
     this.spec = spec
     this.seed = opts.seed
     this.clock = opts.clock ?? realClock
-    this.topology = buildTopology(spec, opts.seed)
+    this.topology = buildTopology(spec, opts.seed, opts.pins)
     this.endpoints = new Endpoints(this.clock)
   }
 

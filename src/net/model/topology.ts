@@ -24,9 +24,18 @@ export interface Topology {
   lossOf(from: number, to: number): number
 }
 
+/**
+ * Hosts whose place is chosen, not drawn (an experiment group's `network: {class, region}`): a name the
+ * spec knows, or undefined to draw as usual.
+ */
+export interface HostPins {
+  class?(host: number): string | undefined
+  region?(host: number): string | undefined
+}
+
 const UNLIMITED: HostRates = { name: 'unlimited', upBps: Number.POSITIVE_INFINITY, downBps: Number.POSITIVE_INFINITY }
 
-export function buildTopology(spec: NetworkSpec, seed: number): Topology {
+export function buildTopology(spec: NetworkSpec, seed: number, pins: HostPins = {}): Topology {
   const lat = spec.latency
   const pairCache = new Map<number, number>()
   // a pair key good for 2^26 hosts, cheaper than a string key on the hot path
@@ -92,7 +101,9 @@ export function buildTopology(spec: NetworkSpec, seed: number): Topology {
       const regionOf = (h: number): number => {
         let r = regionCache.get(h)
         if (r === undefined) {
-          r = weightedIndex(streamFor(seed, 'region', h), weights)
+          const pinned = pins.region?.(h)
+          const i = pinned === undefined ? -1 : regions.findIndex((x) => x.name === pinned)
+          r = i >= 0 ? i : weightedIndex(streamFor(seed, 'region', h), weights)
           regionCache.set(h, r)
         }
         return r
@@ -108,7 +119,10 @@ export function buildTopology(spec: NetworkSpec, seed: number): Topology {
   const ratesOf = (h: number): HostRates => {
     let r = rateCache.get(h)
     if (r === undefined) {
-      if (classes.length > 0) {
+      const pinned = pins.class?.(h)
+      const chosen = pinned === undefined ? undefined : classes.find((x) => x.name === pinned)
+      if (chosen) r = { name: chosen.name, upBps: chosen.upBps, downBps: chosen.downBps }
+      else if (classes.length > 0) {
         const c =
           classes[
             weightedIndex(

@@ -73,4 +73,25 @@ describe('topology', () => {
     expect(t.latencyMs(0, 1)).toBe(2)
     expect(t.latencyMs(1, 3)).toBe(70)
   })
+
+  it('pins: a host placed by name keeps that region and class; the others draw as before', () => {
+    const s = loadNetworkSpec('networks/world.yml')
+    const free = buildTopology(s, 5)
+    const pinned = buildTopology(s, 5, {
+      region: (h) => (h < 10 ? 'south_america' : undefined),
+      class: (h) => (h < 10 ? 'supernode' : undefined),
+    })
+    for (let h = 0; h < 10; h++) {
+      expect(pinned.placeOf(h)).toBe('south_america')
+      expect(pinned.ratesOf(h).name).toBe('supernode')
+    }
+    // south_america has weight 36 of 11,326: drawn, ten hosts would almost never all land there
+    expect(new Set(Array.from({ length: 10 }, (_, h) => free.placeOf(h)))).not.toEqual(new Set(['south_america']))
+    for (let h = 10; h < 40; h++) {
+      expect(pinned.placeOf(h)).toBe(free.placeOf(h))
+      expect(pinned.ratesOf(h)).toEqual(free.ratesOf(h))
+    }
+    // a latency between pinned hosts is the table's, region to region
+    expect(pinned.latencyMs(0, 1)).toBe(7)
+  })
 })
