@@ -28,20 +28,24 @@ export function parseClockMode(where: string, value: unknown): ClockMode {
 /** The clock a command line asks for ('real' for commands without one). */
 export function clockModeOf(command: string, argv: readonly string[]): ClockMode {
   if (!CLOCKED_COMMANDS.includes(command)) return 'real'
+  // `psm dht run` defaults to the virtual clock; its other subcommands (serve, compare) and runs spread
+  // over processes (--procs, TCP) are real
+  if (command === 'dht' && argv[0] !== 'run') return 'real'
   const flag = flagValue(argv, 'clock')
   if (flag !== undefined) return parseClockMode('--clock', flag)
-  const config = command === 'sim' ? flagValue(argv, 'config') : undefined
-  if (config === undefined) return 'real'
+  const fallback: ClockMode = command === 'dht' && !(Number(flagValue(argv, 'procs') ?? 0) > 0) ? 'virtual' : 'real'
+  const config = command === 'sim' || command === 'dht' ? flagValue(argv, 'config') : undefined
+  if (config === undefined) return fallback
   let doc: unknown
   try {
     doc = parse(readFileSync(config, 'utf8'))
   } catch {
     // unreadable or not YAML: the command's own config loader reports it
-    return 'real'
+    return fallback
   }
   const value = (doc as Record<string, unknown> | null)?.clock
-  if (value === undefined || value === null) return 'real'
-  return CLOCK_MODES.includes(value as ClockMode) ? (value as ClockMode) : 'real'
+  if (value === undefined || value === null) return fallback
+  return CLOCK_MODES.includes(value as ClockMode) ? (value as ClockMode) : fallback
 }
 
 /**

@@ -63,6 +63,10 @@ export interface HostOptions {
   connectionMonitor?: boolean
   /** the network model's handle for this host (`model.host(i)`): its transport is shaped; absent: no model */
   network?: HostNetwork
+  /** more libp2p services beside identify and pubsub (e.g. `{ ping: ping(), dht: kadDHT(...) }`) */
+  services?: Record<string, (components: never) => unknown>
+  /** false: no gossipsub service (a DHT-only host); the `pubsub` service is then absent */
+  withPubsub?: boolean
 }
 
 let memoryAddrSeq = 0
@@ -112,8 +116,9 @@ export async function createHost(opts: HostOptions = {}): Promise<Host> {
     },
     connectionMonitor: { enabled: opts.connectionMonitor ?? false },
     services: {
+      ...(opts.services as Record<string, never>),
       identify: identify(),
-      pubsub: factory(hostPubsubInit(opts)),
-    },
+      ...(opts.withPubsub === false ? {} : { pubsub: factory(hostPubsubInit(opts)) }),
+    } as never,
   })
 }

@@ -1,0 +1,95 @@
+// The body of `psm dht run` behind the flag parsing: metrics server, the run, the results database,
+// the summary printed at the end.
+import { randomUUID } from 'node:crypto'
+import { join } from 'node:path'
+import { parseHostPort } from '../config/host-port.js'
+import { errorMessage, UsageError } from '../errors.js'
+import { startMetricsServer } from '../telemetry/metrics/metrics-server.js'
+import type { DhtConfig } from './config.js'
+import { DEFAULT_DB, openResultsDb } from './db.js'
+import { createDhtMetrics } from './metrics.js'
+import { runDht } from './run.js'
+
+export interface DhtCommandOptions {
+  config: DhtConfig
+  out?: string | undefined
+  /** a .sqlite path, postgres://…, or 'none' */
+  db?: string | undefined
+  quiet: boolean
+  json?: boolean
+  stopRequested: () => boolean
+}
+
+export async function runDhtCommand(opts: DhtCommandOptions): Promise<{ text: string; exitCode: number }> {
+  const c = opts.config
+  const runId = randomUUID()
+  const out = opts.out ?? join('data', 'dht', runId)
+  const dbTarget = opts.db ?? DEFAULT_DB
+  // open the database first: a bad --db stops the command before any node starts
+  const db = dbTarget === 'none' ? undefined : await openResultsDb(dbTarget)
+  const metrics = c.metrics !== null ? createDhtMetrics() : undefined
+  const server =
+    metrics && c.metrics !== null ? await startMetricsServer(metrics.registry, parseHostPort(c.metrics)!) : undefined
+  const isTTY = process.stderr.isTTY === true
+  const progress = (line: string, final: boolean) => {
+    if (opts.quiet) return
+    if (isTTY && !final) process.stderr.write(`\r\x1b[K${line}`)
+    else process.stderr.write(`${isTTY ? '\r\x1b[K' : ''}${line}\n`)
+  }
+  if (server && !opts.quiet) process.stderr.write(`dht: metrics at ${server.url}\n`)
+  const driver: Parameters<typeof runDht>[0]['driver'] = undefined
+  if (c.procs > 0) throw new UsageError('--procs: not built yet')
+  try {
+    const outcome = await runDht({
+      config: c,
+      out,
+      runId,
+      ...(metrics ? { metrics } : {}),
+      stopRequested: opts.stopRequested,
+      progress,
+      ...(driver ? { driver } : {}),
+    })
+    let dbLine = 'results database: none'
+    if (db) {
+      try {
+        await db.append(outcome.results)
+        dbLine = `results database: ${outcome.results.operations.length} rows appended to ${db.where}`
+      } catch (err) {
+        dbLine = `results database: writing to ${db.where} failed: ${errorMessage(err)}`
+      }
+    }
+    const s = outcome.results.summary
+    const f = (x: number | null) => (x === null ? '–' : x.toFixed(1))
+    const summary = {
+      runId,
+      out,
+      seed: outcome.results.seed,
+      clock: outcome.results.clock,
+      nodes: c.nodes,
+      roundsDone: outcome.results.roundsDone,
+      init: outcome.results.init,
+      provide: s.provide,
+      retrieve: s.retrieve,
+      db: db?.where ?? null,
+    }
+    const text = opts.json
+      ? `${JSON.stringify(summary)}\n`
+      : [
+          `run ${runId} · ${c.nodes} nodes · ${outcome.results.roundsDone} rounds · seed ${outcome.results.seed} · clock ${outcome.results.clock}`,
+          ...(outcome.results.init
+            ? [
+                `init: ${outcome.results.init.initMs.toFixed(0)} ms (${(outcome.results.init.initWallMs / 1000).toFixed(1)} s wall)`,
+              ]
+            : []),
+          `provide:  ${s.provide.successes}/${s.provide.count} ok · p50 ${f(s.provide.p50)} · p90 ${f(s.provide.p90)} · p99 ${f(s.provide.p99)} ms`,
+          `retrieve: ${s.retrieve.successes}/${s.retrieve.count} ok · p50 ${f(s.retrieve.p50)} · p90 ${f(s.retrieve.p90)} · p99 ${f(s.retrieve.p99)} ms`,
+          `report: ${outcome.reportPath}`,
+          dbLine,
+          '',
+        ].join('\n')
+    return { text, exitCode: 0 }
+  } finally {
+    await server?.close()
+    await db?.close()
+  }
+}
