@@ -21,7 +21,8 @@ const RUN_FLAGS = {
   db: {
     type: 'string',
     value: 'FILE|URL',
-    description: 'results database: a .sqlite file, or postgres://… (none: to skip)',
+    multiple: true,
+    description: 'results database: a .sqlite file or postgres://… (repeat for both; none: skip)',
     default: 'data/dht.sqlite',
   },
   clock: { type: 'string', value: 'MODE', description: 'virtual, paced or real', default: 'virtual' },
@@ -36,6 +37,12 @@ const RUN_FLAGS = {
     value: 'DUR',
     description: 'an operation still running after this fails',
     default: '60s',
+  },
+  'max-connections': {
+    type: 'string',
+    value: 'N',
+    description: "libp2p's connection limit per node (fewer: more dials, where the error rate bites)",
+    default: '200',
   },
   procs: { type: 'string', value: 'P', description: 'spread the nodes over P `psm dht serve` processes (TCP)' },
   metrics: { type: 'string', value: 'HOST:PORT', description: 'serve Prometheus summaries while running' },

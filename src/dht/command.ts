@@ -1,20 +1,20 @@
 // The body of `psm dht run` behind the flag parsing: metrics server, the run, the results database,
 // the summary printed at the end.
-import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
+import { RealDate, realMathRandom } from '../clock/virtual-real.js'
 import { parseHostPort } from '../config/host-port.js'
 import { errorMessage, UsageError } from '../errors.js'
 import { startMetricsServer } from '../telemetry/metrics/metrics-server.js'
 import type { DhtConfig } from './config.js'
-import { DEFAULT_DB, openResultsDb } from './db.js'
+import { DEFAULT_DB, openResultsDb, type ResultsDb } from './db.js'
 import { createDhtMetrics } from './metrics.js'
 import { runDht } from './run.js'
 
 export interface DhtCommandOptions {
   config: DhtConfig
   out?: string | undefined
-  /** a .sqlite path, postgres://…, or 'none' */
-  db?: string | undefined
+  /** .sqlite paths and postgres://… URLs (each gets the rows), or ['none'] */
+  db?: readonly string[] | undefined
   quiet: boolean
   json?: boolean
   stopRequested: () => boolean
@@ -22,11 +22,17 @@ export interface DhtCommandOptions {
 
 export async function runDhtCommand(opts: DhtCommandOptions): Promise<{ text: string; exitCode: number }> {
   const c = opts.config
-  const runId = randomUUID()
+  const runId = newRunId()
   const out = opts.out ?? join('data', 'dht', runId)
-  const dbTarget = opts.db ?? DEFAULT_DB
-  // open the database first: a bad --db stops the command before any node starts
-  const db = dbTarget === 'none' ? undefined : await openResultsDb(dbTarget)
+  const targets = (opts.db ?? [DEFAULT_DB]).filter((t) => t !== 'none')
+  // open the databases first: a bad --db stops the command before any node starts
+  const dbs: ResultsDb[] = []
+  try {
+    for (const t of targets) dbs.push(await openResultsDb(t))
+  } catch (err) {
+    for (const d of dbs) await d.close()
+    throw err
+  }
   const metrics = c.metrics !== null ? createDhtMetrics() : undefined
   const server =
     metrics && c.metrics !== null ? await startMetricsServer(metrics.registry, parseHostPort(c.metrics)!) : undefined
@@ -49,13 +55,15 @@ export async function runDhtCommand(opts: DhtCommandOptions): Promise<{ text: st
       progress,
       ...(driver ? { driver } : {}),
     })
-    let dbLine = 'results database: none'
-    if (db) {
+    const dbLines = dbs.length === 0 ? ['results database: none'] : []
+    let exitCode = 0
+    for (const db of dbs) {
       try {
         await db.append(outcome.results)
-        dbLine = `results database: ${outcome.results.operations.length} rows appended to ${db.where}`
+        dbLines.push(`results database: ${outcome.results.operations.length} rows appended to ${db.where}`)
       } catch (err) {
-        dbLine = `results database: writing to ${db.where} failed: ${errorMessage(err)}`
+        exitCode = 1
+        dbLines.push(`results database: writing to ${db.where} failed: ${errorMessage(err)}`)
       }
     }
     const s = outcome.results.summary
@@ -70,7 +78,7 @@ export async function runDhtCommand(opts: DhtCommandOptions): Promise<{ text: st
       init: outcome.results.init,
       provide: s.provide,
       retrieve: s.retrieve,
-      db: db?.where ?? null,
+      db: dbs.map((d) => d.where),
     }
     const text = opts.json
       ? `${JSON.stringify(summary)}\n`
@@ -84,12 +92,25 @@ export async function runDhtCommand(opts: DhtCommandOptions): Promise<{ text: st
           `provide:  ${s.provide.successes}/${s.provide.count} ok · p50 ${f(s.provide.p50)} · p90 ${f(s.provide.p90)} · p99 ${f(s.provide.p99)} ms`,
           `retrieve: ${s.retrieve.successes}/${s.retrieve.count} ok · p50 ${f(s.retrieve.p50)} · p90 ${f(s.retrieve.p90)} · p99 ${f(s.retrieve.p99)} ms`,
           `report: ${outcome.reportPath}`,
-          dbLine,
+          ...dbLines,
           '',
         ].join('\n')
-    return { text, exitCode: 0 }
+    return { text, exitCode }
   } finally {
     await server?.close()
-    await db?.close()
+    for (const d of dbs) await d.close()
   }
+}
+
+/**
+ * A run id from the real clock and the real Math.random: on a virtual clock every random source is seeded,
+ * so a seeded UUID would repeat across runs and collide in the results database.
+ */
+export function newRunId(): string {
+  const stamp = new RealDate(RealDate.now())
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+  const tail = Array.from({ length: 8 }, () => Math.floor(realMathRandom() * 16).toString(16)).join('')
+  return `${stamp}-${tail}`
 }

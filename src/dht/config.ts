@@ -92,6 +92,7 @@ export const DHT_FLAGS: readonly Override<DhtConfig>[] = [
   { name: 'error-rate', path: 'errorRate' },
   { name: 'delay-range', path: 'delayRange' },
   { name: 'op-timeout', path: 'opTimeout' },
+  { name: 'max-connections', path: 'maxConnections' },
   { name: 'procs', path: 'procs' },
   { name: 'metrics', path: 'metrics' },
 ]

@@ -190,7 +190,9 @@ async function openSqlite(path: string): Promise<ResultsDb> {
         const stmt = db.prepare(
           `INSERT INTO dht_operations (${OP_COLUMNS.join(', ')}) VALUES (${OP_COLUMNS.map(() => '?').join(', ')})`,
         )
-        r.operations.forEach((o, seq) => stmt.run(opValues(r.runId, seq, o).map(lite)))
+        r.operations.forEach((o, seq) => {
+          stmt.run(opValues(r.runId, seq, o).map(lite))
+        })
         stmt.free()
         db.run('COMMIT')
       } catch (err) {
