@@ -87,6 +87,9 @@ export class LocalDhtNetwork implements DhtDriver {
         disjointPaths: o.disjointPaths,
         server: true,
         host: {
+          // mplex closes a connection whose remote opens more than 5 streams a second past its inbound
+          // limit, and kad-dht opens a stream per request: yamux has flow control and no such rule
+          muxer: 'yamux',
           maxConnections: o.maxConnections,
           ...(this.model ? { network: this.model.host(i) } : {}),
         },
