@@ -22,6 +22,9 @@ export interface InitFigures {
   failedJoins: number
   /** mean routing-table size after the joins */
   meanRoutingTable: number
+  /** the process's resident set and V8 heap once every node joined (all nodes of this process) */
+  rssBytes: number
+  heapUsedBytes: number
 }
 
 /** What the schedule needs from a set of nodes: in this process, or behind `psm dht serve` over HTTP. */
@@ -143,6 +146,8 @@ export class LocalDhtNetwork implements DhtDriver {
       failedDials,
       failedJoins,
       meanRoutingTable: sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length),
+      rssBytes: process.memoryUsage().rss,
+      heapUsedBytes: process.memoryUsage().heapUsed,
     }
     return this.init
   }
