@@ -63,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv
   if (sub === 'run') return run(rest)
   if (sub === 'compare') return (await import('./dht-compare.js')).main(rest)
+  if (sub === 'serve') return (await import('./dht-serve.js')).main(rest)
   if (sub === undefined || sub === '--help' || sub === '-h') {
     process.stdout.write(formatHelp('psm dht run | compare | serve [options]', SUMMARY, { help: RUN_FLAGS.help }))
     return sub === undefined ? 2 : 0

@@ -3,7 +3,7 @@
 import { join } from 'node:path'
 import { RealDate, realMathRandom } from '../clock/virtual-real.js'
 import { parseHostPort } from '../config/host-port.js'
-import { errorMessage, UsageError } from '../errors.js'
+import { errorMessage } from '../errors.js'
 import { startMetricsServer } from '../telemetry/metrics/metrics-server.js'
 import type { DhtConfig } from './config.js'
 import { DEFAULT_DB, openResultsDb, type ResultsDb } from './db.js'
@@ -43,8 +43,11 @@ export async function runDhtCommand(opts: DhtCommandOptions): Promise<{ text: st
     else process.stderr.write(`${isTTY ? '\r\x1b[K' : ''}${line}\n`)
   }
   if (server && !opts.quiet) process.stderr.write(`dht: metrics at ${server.url}\n`)
-  const driver: Parameters<typeof runDht>[0]['driver'] = undefined
-  if (c.procs > 0) throw new UsageError('--procs: not built yet')
+  let driver: Parameters<typeof runDht>[0]['driver']
+  if (c.procs > 0) {
+    const { ServeFleet } = await import('./fleet.js')
+    driver = (seed) => ServeFleet.start({ config: c, seed, progress: (line) => progress(line, false) })
+  }
   try {
     const outcome = await runDht({
       config: c,

@@ -12,7 +12,7 @@
 //                         is the knob kad-dht adds instead (S/Kademlia's d, default alpha)
 //   error rate          → errorRate: each dial fails with this probability (the network model's dialFailure)
 //   delay range         → delayRange: [min, max], each ordered pair's one-way latency drawn uniform in it
-import { CLOCK_MODES } from '../clock/virtual-mode.js'
+import { CLOCK_MODES, type ClockMode } from '../clock/virtual-mode.js'
 import { type FlagValues, loadConfig, type Override } from '../config/load.js'
 import { latencySchema, loadNetworkSpec, networkSchema } from '../config/network.js'
 import { type NetworkSource, networkFromFlags, rebaseNetwork } from '../config/network-flags.js'
@@ -57,7 +57,8 @@ export const dhtSchema = object({
   /** M: how many other nodes look up each provided CID */
   retrievers: int({ default: 5, min: 1, max: 100_000 }),
   seed: nullable(int({ min: 0, max: 2 ** 32 - 1 })),
-  clock: oneOf(CLOCK_MODES, 'virtual'),
+  /** default: virtual, or real with procs (TCP between processes runs on wall time) */
+  clock: nullable(oneOf(CLOCK_MODES)),
   k: int({ default: 20, min: 1, max: 1000 }),
   alpha: int({ default: 3, min: 1, max: 100 }),
   disjointPaths: nullable(int({ min: 1, max: 100 })),
@@ -79,9 +80,11 @@ export const dhtSchema = object({
   percentiles: list(number({ min: 0, max: 1 }), { default: [] }),
 })
 
-export type DhtConfig = Infer<typeof dhtSchema>
+type DhtFile = Infer<typeof dhtSchema>
+/** dht.yml as checked, its clock resolved */
+export type DhtConfig = Omit<DhtFile, 'clock'> & { clock: ClockMode }
 
-export const DHT_FLAGS: readonly Override<DhtConfig>[] = [
+export const DHT_FLAGS: readonly Override<DhtFile>[] = [
   { name: 'nodes', path: 'nodes' },
   { name: 'rounds', path: 'rounds' },
   { name: 'retrievers', path: 'retrievers' },
@@ -104,7 +107,7 @@ export interface LoadDhtOptions {
 
 export function loadDhtConfig(opts: LoadDhtOptions = {}): DhtConfig {
   const flags = opts.flags ?? {}
-  const config = loadConfig(dhtSchema, {
+  const loaded = loadConfig(dhtSchema, {
     name: 'dht.yml',
     ...(opts.path !== undefined ? { file: opts.path } : {}),
     flags,
@@ -120,7 +123,7 @@ export function loadDhtConfig(opts: LoadDhtOptions = {}): DhtConfig {
       {
         paths: ['procs', 'clock'],
         test: (c) =>
-          c.procs > 0 && c.clock !== 'real'
+          c.procs > 0 && c.clock !== null && c.clock !== 'real'
             ? `procs ${c.procs} runs nodes in other processes over TCP: it needs clock real (got ${c.clock})`
             : undefined,
       },
@@ -130,6 +133,7 @@ export function loadDhtConfig(opts: LoadDhtOptions = {}): DhtConfig {
       },
     ],
   })
+  const config: DhtConfig = { ...loaded, clock: loaded.clock ?? (loaded.procs > 0 ? 'real' : 'virtual') }
   if (config.network !== null && opts.path !== undefined) config.network = rebaseNetwork(config.network, opts.path)
   const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined)
   const fromFlags = networkFromFlags({ network: text('network'), latency: text('latency') })

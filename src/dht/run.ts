@@ -44,7 +44,9 @@ export async function runDht(opts: DhtRunOptions): Promise<DhtRunOutcome> {
   let driver: DhtDriver
   let init: InitFigures | null = null
   if (opts.driver) {
-    driver = await opts.driver(seed)
+    const d = await opts.driver(seed)
+    driver = d
+    init = (d as { init?: InitFigures }).init ?? null
   } else {
     const net = new LocalDhtNetwork({
       nodes: c.nodes,
