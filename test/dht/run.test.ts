@@ -1,10 +1,13 @@
 // `psm dht run` end to end: real libp2p hosts with @libp2p/kad-dht on the memory transport, the network
 // model between them, the virtual clock; the outputs as a user reads them.
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { runPsm } from '../helpers/cli.js'
+import { openResultsDb } from '../../src/dht/db.js'
+import type { DhtResults } from '../../src/dht/report.js'
+import { PSM_BIN, runPsm } from '../helpers/cli.js'
 import { dhtRun } from './helpers.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'psm-dht-'))
@@ -92,6 +95,40 @@ describe('psm dht run', () => {
     expect(s.provide.count + s.retrieve.count).toBe(r.ops.length)
     expect(s.provide.successes + s.retrieve.successes).toBe(r.ops.length - failed.length)
     expect(r.results.init?.failedDials).toBeGreaterThan(0)
+  }, 600_000)
+
+  it('SIGTERM stops after the round in flight and leaves a valid report, results.json and database', async () => {
+    const out = join(dir, 'term')
+    const db = join(dir, 'term.sqlite')
+    const child = spawn(
+      process.execPath,
+      [PSM_BIN, 'dht', 'run', '--nodes', '12', '--rounds', '1000', '--seed', '8', '--out', out, '--db', db],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let err = ''
+    const sawRound = new Promise<void>((resolve) =>
+      child.stderr.on('data', (d) => {
+        err += d
+        if (/round 2\/1000/.test(err)) resolve()
+      }),
+    )
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    await sawRound
+    child.kill('SIGTERM')
+    expect(await exited).toBe(143)
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as DhtResults
+    expect(results.interrupted).toBe(true)
+    expect(results.roundsDone).toBeGreaterThanOrEqual(2)
+    expect(results.roundsDone).toBeLessThan(1000)
+    expect(results.operations).toHaveLength(results.roundsDone * 6)
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toMatch(/\*\*interrupted\*\*/)
+    const rows = await openResultsDb(db)
+    try {
+      const runId = results.runId
+      expect(await rows.operations(runId)).toHaveLength(results.operations.length)
+    } finally {
+      await rows.close()
+    }
   }, 600_000)
 
   it('a bad dht.yml is one line with file:line:key and exit 2', async () => {
