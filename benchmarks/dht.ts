@@ -2,7 +2,8 @@
 // (simulated and wall — py-dht's headline is wall: 10k nodes with k=20 in 28 s on 20 cores of a Ryzen
 // 5900X), memory per node (RSS after init, less a 10-node run's, over the extra nodes), retrieve p50/p99
 // (simulated ms) and success rates. BENCH_DHT_NODES=100,1000 (default), BENCH_DHT_ROUNDS (default 20),
-// BENCH_DHT_NETWORK (a model file; default a 20–80 ms delay range), BENCH_DHT_TIMEOUT (s per N, default 3600).
+// BENCH_DHT_NETWORK (a model file; default a 20–80 ms delay range), BENCH_DHT_TIMEOUT (s per N, default 3600),
+// BENCH_DHT_HEAP_MB (V8 heap limit of each run, default 12288: about 10 MB of heap per node).
 // A run that fails or times out is counted and reported, never dropped. Figures go to stdout as markdown.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -22,17 +23,22 @@ interface Summary {
 
 function runOne(nodes: number, rounds: number, timeoutS: number, dir: string): Promise<Summary | string> {
   const args = [bin, 'dht', 'run', '--nodes', String(nodes), '--rounds', String(rounds), '--retrievers', '5']
-  args.push('--seed', '1', '--db', 'none', '--json', '--quiet', '--out', join(dir, `n${nodes}`))
+  args.push('--seed', '1', '--db', 'none', '--json', '--out', join(dir, `n${nodes}`))
   const network = process.env.BENCH_DHT_NETWORK
   if (network) args.push('--network', network)
   else args.push('--delay-range', '20ms-80ms')
-  process.stderr.write(`bench:dht: node --max-old-space-size=6144 ${args.slice(1).join(' ')}\n`)
+  const heap = `--max-old-space-size=${process.env.BENCH_DHT_HEAP_MB ?? 12288}`
+  process.stderr.write(`bench:dht: node ${heap} ${args.slice(1).join(' ')}\n`)
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=6144', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [heap, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     let err = ''
     child.stdout.on('data', (d) => (out += d))
-    child.stderr.on('data', (d) => (err += d))
+    child.stderr.on('data', (d) => {
+      err += d
+      // the run's progress lines, passed on
+      process.stderr.write(d)
+    })
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutS * 1000)
     child.on('close', (code, signal) => {
       clearTimeout(timer)

@@ -28,6 +28,10 @@ export function dhtService(knobs: DhtKnobs, server: boolean) {
     peerInfoMapper: passthroughMapper,
     // a lone first node may still query (it answers from its own store)
     allowQueryWithZeroPeers: true,
+    // kad-dht's own self-query runs at once (on an empty table: at no cost) instead of a second after
+    // start: the join is the caller's self-lookup once it has dialled its bootstrap peers, and queries
+    // (which wait for the first self-query) are not held back a second
+    initialQuerySelfInterval: 0,
   })
 }
 
