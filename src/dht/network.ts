@@ -47,6 +47,8 @@ export interface LocalNetworkOptions extends DhtKnobs {
   seed: number
   rng: Rng
   onProgress?: (phase: string, done: number, total: number) => void
+  /** true once the run must stop (a signal): the joins still to start are skipped */
+  stopRequested?: () => boolean
 }
 
 async function inBatches<T>(items: readonly T[], size: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -109,7 +111,9 @@ export class LocalDhtNetwork implements DhtDriver {
       return [...picks]
     })
     let dialled = 0
+    const stop = () => o.stopRequested?.() === true
     await inBatches(indices, o.initConcurrency, async (i) => {
+      if (stop()) return
       for (const j of targets[i]!) {
         try {
           await made[i]!.dial(made[j]!.getMultiaddrs())
@@ -120,13 +124,14 @@ export class LocalDhtNetwork implements DhtDriver {
       o.onProgress?.('dial', ++dialled, o.nodes)
     })
     // identify runs after a dial; kad-dht adds a peer once it knows the peer speaks the protocol
-    for (let waited = 0; waited < 30_000; waited += 50) {
+    for (let waited = 0; waited < 30_000 && !stop(); waited += 50) {
       if (made.every((n, i) => i === 0 || routingTable(n).size > 0)) break
       await sleep(50)
     }
     let failedJoins = 0
     let joined = 0
     await inBatches(indices, o.initConcurrency, async (i) => {
+      if (stop()) return
       const n = made[i]!
       try {
         for await (const _ of n.services.dht.getClosestPeers(n.peerId.toMultihash().bytes, {

@@ -60,6 +60,7 @@ export async function runDht(opts: DhtRunOptions): Promise<DhtRunOutcome> {
       spec: dhtNetworkSpec(c),
       seed,
       rng: createRng(seed ^ 0x9e3779b9),
+      ...(opts.stopRequested ? { stopRequested: opts.stopRequested } : {}),
       onProgress: (phase, done, total) => {
         if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0)
           say(`dht: init ${phase} ${done}/${total} · ${((realPerformanceNow() - wall0) / 1000).toFixed(1)} s wall`)
