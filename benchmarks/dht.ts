@@ -3,7 +3,8 @@
 // 5900X), memory per node (RSS after init, less a 10-node run's, over the extra nodes), retrieve p50/p99
 // (simulated ms) and success rates. BENCH_DHT_NODES=100,1000 (default), BENCH_DHT_ROUNDS (default 20),
 // BENCH_DHT_NETWORK (a model file; default a 20–80 ms delay range), BENCH_DHT_TIMEOUT (s per N, default 3600),
-// BENCH_DHT_HEAP_MB (V8 heap limit of each run, default 12288: about 10 MB of heap per node).
+// BENCH_DHT_HEAP_MB (V8 heap limit of each run, default 12288), BENCH_DHT_MAX_CONNECTIONS (libp2p's limit
+// per node, default the run's 200: memory grows with connections, about 200 KB each).
 // A run that fails or times out is counted and reported, never dropped. Figures go to stdout as markdown.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -24,6 +25,7 @@ interface Summary {
 function runOne(nodes: number, rounds: number, timeoutS: number, dir: string): Promise<Summary | string> {
   const args = [bin, 'dht', 'run', '--nodes', String(nodes), '--rounds', String(rounds), '--retrievers', '5']
   args.push('--seed', '1', '--db', 'none', '--json', '--out', join(dir, `n${nodes}`))
+  if (process.env.BENCH_DHT_MAX_CONNECTIONS) args.push('--max-connections', process.env.BENCH_DHT_MAX_CONNECTIONS)
   const network = process.env.BENCH_DHT_NETWORK
   if (network) args.push('--network', network)
   else args.push('--delay-range', '20ms-80ms')
@@ -77,7 +79,7 @@ async function main(): Promise<void> {
     [
       `# bench:dht — ${cpus().length} cores, load average ${load0.map((x) => x.toFixed(2)).join(' ')} at start, ${load1.map((x) => x.toFixed(2)).join(' ')} at end`,
       '',
-      `virtual clock · ${rounds} rounds × (1 provide + 5 retrievals) · k 20 · alpha 3 · ${process.env.BENCH_DHT_NETWORK ?? 'delay range 20–80 ms'} · seed 1`,
+      `virtual clock · ${rounds} rounds × (1 provide + 5 retrievals) · k 20 · alpha 3 · ${process.env.BENCH_DHT_NETWORK ?? 'delay range 20–80 ms'} · max connections ${process.env.BENCH_DHT_MAX_CONNECTIONS ?? 200} · seed 1`,
       '',
       '| nodes | init (simulated ms) | init (wall s) | RSS after init (MB) | memory per node (KB) | retrieve p50 (sim ms) | retrieve p99 (sim ms) | retrievals ok | provides ok |',
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
