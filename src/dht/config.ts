@@ -22,7 +22,6 @@ import {
   hostPort,
   type Infer,
   int,
-  list,
   nullable,
   number,
   object,
@@ -76,8 +75,6 @@ export const dhtSchema = object({
   /** `psm dht run --procs P`: the nodes run in P `psm dht serve` processes over TCP */
   procs: int({ default: 0, min: 0, max: 256 }),
   metrics: nullable(hostPort()),
-  /** extra percentiles reported beside p50/p90/p99 (none by default) */
-  percentiles: list(number({ min: 0, max: 1 }), { default: [] }),
 })
 
 type DhtFile = Infer<typeof dhtSchema>

@@ -2,6 +2,7 @@
 // model between them, the virtual clock; the outputs as a user reads them.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -9,6 +10,17 @@ import { openResultsDb } from '../../src/dht/db.js'
 import type { DhtResults } from '../../src/dht/report.js'
 import { PSM_BIN, runPsm } from '../helpers/cli.js'
 import { dhtRun } from './helpers.js'
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port
+      s.close(() => resolve(p))
+    })
+  })
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'psm-dht-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -97,12 +109,29 @@ describe('psm dht run', () => {
     expect(r.results.init?.failedDials).toBeGreaterThan(0)
   }, 600_000)
 
-  it('SIGTERM stops after the round in flight and leaves a valid report, results.json and database', async () => {
+  it('serves Prometheus summaries while running; SIGTERM stops after the round in flight, outputs valid', async () => {
     const out = join(dir, 'term')
     const db = join(dir, 'term.sqlite')
+    const port = await freePort()
     const child = spawn(
       process.execPath,
-      [PSM_BIN, 'dht', 'run', '--nodes', '12', '--rounds', '1000', '--seed', '8', '--out', out, '--db', db],
+      [
+        PSM_BIN,
+        'dht',
+        'run',
+        '--nodes',
+        '12',
+        '--rounds',
+        '1000',
+        '--seed',
+        '8',
+        '--out',
+        out,
+        '--db',
+        db,
+        '--metrics',
+        `127.0.0.1:${port}`,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     let err = ''
@@ -114,6 +143,12 @@ describe('psm dht run', () => {
     )
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
     await sawRound
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+    expect(metrics).toMatch(
+      /psm_dht_operation_duration_seconds\{quantile="0\.99",kind="retrieve",success="true"\} [\d.e-]+/,
+    )
+    const count = /psm_dht_operations_total\{kind="retrieve",success="true"\} (\d+)/.exec(metrics)
+    expect(Number(count?.[1])).toBeGreaterThanOrEqual(10)
     child.kill('SIGTERM')
     expect(await exited).toBe(143)
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as DhtResults
