@@ -25,7 +25,12 @@ const RUN_FLAGS = {
     description: 'results database: a .sqlite file or postgres://… (repeat for both; none: skip)',
     default: 'data/dht.sqlite',
   },
-  clock: { type: 'string', value: 'MODE', description: 'virtual, paced or real', default: 'virtual; real with --procs' },
+  clock: {
+    type: 'string',
+    value: 'MODE',
+    description: 'virtual, paced or real',
+    default: 'virtual; real with --procs',
+  },
   k: { type: 'string', value: 'K', description: 'k-bucket size', default: '20' },
   alpha: { type: 'string', value: 'A', description: 'query concurrency', default: '3' },
   'error-rate': { type: 'string', value: 'P', description: 'probability a dial fails (py-dht error rate)' },
