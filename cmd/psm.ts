@@ -15,6 +15,7 @@ export const COMMANDS: Record<string, Command> = {
   dbg: { summary: 'terminal debugger for transition logs, offline or live', load: () => import('./dbg.js') },
   machines: { summary: "print the six machines' derived schemas", load: () => import('./machines.js') },
   log: { summary: 'inspect a transition log: stats, validate', load: () => import('./log.js') },
+  dht: { summary: 'Kademlia DHT provide/retrieve measurements (run, compare, serve)', load: () => import('./dht.js') },
   net: { summary: 'show what a network model file means for N hosts', load: () => import('./net.js') },
   experiment: {
     summary: 'run an experiment file (roles, topology, phases, attacks); compare two runs',

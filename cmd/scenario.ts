@@ -5,6 +5,7 @@ import { activeClockMode } from '../src/clock/virtual-install.js'
 import { checkCommandClock, parseClockMode } from '../src/clock/virtual-select.js'
 import { networkFromFlags } from '../src/config/network-flags.js'
 import { DEFAULT_FIND_LIMIT } from '../src/discovery/constants.js'
+import { DISCOVERY_BACKENDS, type DiscoveryBackend } from '../src/discovery/types.js'
 import { errorMessage, InputError, RunFailedError, UsageError } from '../src/errors.js'
 import {
   DEFAULT_HEARTBEAT_MS,
@@ -38,6 +39,12 @@ const FLAGS = {
     type: 'string',
     value: 'N',
     description: 'topic peers host 0 waits for before publishing (default 1); then the mesh must connect every host',
+  },
+  discovery: {
+    type: 'string',
+    value: 'BACKEND',
+    description: 'registry (in-process) or dht (kad-dht provider records; host 0 and every other host DHT servers)',
+    default: 'registry',
   },
   'find-limit': {
     type: 'string',
@@ -180,6 +187,7 @@ export async function main(argv: string[]): Promise<number> {
     ...(minPeers !== undefined ? { minPeers } : {}),
     findLimit,
     maxConnections,
+    discovery: oneOf<DiscoveryBackend>('discovery', flags.discovery ?? 'registry', DISCOVERY_BACKENDS),
     ...(recorder ? { recorder } : {}),
     ...(traces ? { traces } : {}),
     fullStep: flags['full-step'] === true,

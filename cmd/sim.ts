@@ -59,6 +59,11 @@ const FLAGS = {
     value: 'HOST:PORT',
     description: 'stream records to a live `psm dbg --listen` (default port 6831)',
   },
+  discovery: {
+    type: 'string',
+    value: 'BACKEND',
+    description: "registry (in-process) or dht (kad-dht provider records); sets sim.yml's discovery.backend",
+  },
   network: {
     type: 'string',
     value: 'FILE',

@@ -11,23 +11,23 @@ const ROOT = join(import.meta.dirname, '..')
 describe('test prerequisites', () => {
   it('names each missing tool and its Debian package on one line', () => {
     const empty = mkdtempSync(join(tmpdir(), 'psm-nobin-'))
-    expect(missingToolsLine(empty)).toBe(
+    expect(missingToolsLine(empty, false)).toBe(
       'npm test: missing prometheus (Debian package prometheus), promtool (Debian package prometheus), ' +
-        'tmux (Debian package tmux), docker-compose (Debian package docker-compose); ' +
+        'tmux (Debian package tmux), docker-compose (Debian package docker-compose), initdb (Debian package postgresql); ' +
         "install them with scripts/test-setup.sh (the README's test command)",
     )
     const some = mkdtempSync(join(tmpdir(), 'psm-somebin-'))
-    for (const t of ['prometheus', 'promtool', 'tmux']) {
+    for (const t of ['prometheus', 'promtool', 'tmux', 'initdb']) {
       writeFileSync(join(some, t), '#!/bin/sh\n')
       chmodSync(join(some, t), 0o755)
     }
     // a file that is not executable does not count
     writeFileSync(join(some, 'docker-compose'), '')
-    expect(missingToolsLine(`${empty}:${some}`)).toMatch(
+    expect(missingToolsLine(`${empty}:${some}`, false)).toMatch(
       /^npm test: missing docker-compose \(Debian package docker-compose\);/,
     )
     chmodSync(join(some, 'docker-compose'), 0o755)
-    expect(missingToolsLine(`${empty}:${some}`)).toBeUndefined()
+    expect(missingToolsLine(`${empty}:${some}`, false)).toBeUndefined()
   })
 
   it('the README and .ci/run use scripts/test-setup.sh, which installs every package the check names', () => {

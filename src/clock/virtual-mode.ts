@@ -5,4 +5,4 @@ export const CLOCK_MODES = ['real', 'virtual', 'paced'] as const
 export type ClockMode = (typeof CLOCK_MODES)[number]
 
 /** Commands that run on a chosen clock. */
-export const CLOCKED_COMMANDS: readonly string[] = ['sim', 'scenario', 'interop', 'experiment']
+export const CLOCKED_COMMANDS: readonly string[] = ['sim', 'scenario', 'interop', 'experiment', 'dht']

@@ -42,25 +42,34 @@ export function clockModeOf(command: string, argv: readonly string[]): ClockMode
   if (!CLOCKED_COMMANDS.includes(command)) return 'real'
   // `psm experiment run FILE`: the file's clock, virtual by default; other subcommands need none
   if (command === 'experiment' && argv[0] !== 'run') return 'real'
+  // `psm dht run` defaults to the virtual clock; its other subcommands (serve, compare) and runs spread
+  // over processes (--procs, TCP) are real
+  if (command === 'dht' && argv[0] !== 'run') return 'real'
   const flag = flagValue(argv, 'clock')
   if (flag !== undefined) return parseClockMode('--clock', flag)
   // `psm interop run` simulates a Shadow run: virtual unless asked; `psm interop node` is a real node
   if (command === 'interop') return argv[0] === 'run' ? 'virtual' : 'real'
   // `psm experiment run --interop DIR` is the same run as `psm interop run DIR`
   if (command === 'experiment' && flagValue(argv, 'interop') !== undefined) return 'virtual'
+  const fallback: ClockMode =
+    command === 'experiment' || (command === 'dht' && !(Number(flagValue(argv, 'procs') ?? 0) > 0)) ? 'virtual' : 'real'
   const config =
-    command === 'sim' ? flagValue(argv, 'config') : command === 'experiment' ? experimentFile(argv) : undefined
-  if (config === undefined) return 'real'
+    command === 'sim' || command === 'dht'
+      ? flagValue(argv, 'config')
+      : command === 'experiment'
+        ? experimentFile(argv)
+        : undefined
+  if (config === undefined) return fallback
   let doc: unknown
   try {
     doc = parse(readFileSync(config, 'utf8'))
   } catch {
     // unreadable or not YAML: the command's own config loader reports it
-    return 'real'
+    return fallback
   }
   const value = (doc as Record<string, unknown> | null)?.clock
-  if (value === undefined || value === null) return command === 'experiment' ? 'virtual' : 'real'
-  return CLOCK_MODES.includes(value as ClockMode) ? (value as ClockMode) : 'real'
+  if (value === undefined || value === null) return fallback
+  return CLOCK_MODES.includes(value as ClockMode) ? (value as ClockMode) : fallback
 }
 
 /**

@@ -3,6 +3,7 @@
 // the two equal); without --config the simulator runs on these embedded defaults.
 import { CLOCK_MODES } from '../clock/virtual-mode.js'
 import { DEFAULT_FIND_LIMIT } from '../discovery/constants.js'
+import { DISCOVERY_BACKENDS } from '../discovery/types.js'
 import { DEFAULT_MAX_CONNECTIONS } from '../net/constants.js'
 import { DEFAULT_DBG_ADDRESS, DEFAULT_METRICS_LISTEN } from './addresses.js'
 import { type Check, type FlagValues, loadConfig, type Override } from './load.js'
@@ -36,6 +37,25 @@ export const hostOptionsSchema = object({
   signing: oneOf(SIGNING, 'unsigned'),
 })
 export type HostOptions = Infer<typeof hostOptionsSchema>
+
+/**
+ * `discovery:` — a mapping, or just the backend's name (`discovery: dht`) with the other keys at their
+ * defaults. backend registry: the in-process registry; dht: kad-dht provider records (peers numbered a
+ * multiple of dhtServerEvery are DHT servers and the only bootstrap peers; the rest are DHT clients).
+ */
+function discoverySchema() {
+  const inner = object({
+    backend: oneOf(DISCOVERY_BACKENDS, 'registry'),
+    findLimit: int({ default: DEFAULT_FIND_LIMIT, min: 0, max: 10_000 }),
+    maxConnections: int({ default: DEFAULT_MAX_CONNECTIONS, min: 1, max: 1_000_000 }),
+    dhtServerEvery: int({ default: 2, min: 1, max: 100_000 }),
+    dhtTimeout: duration({ default: '10s', min: 1, max: 600_000 }),
+  })
+  return {
+    ...inner,
+    check: (value: unknown, path: Path) => inner.check(typeof value === 'string' ? { backend: value } : value, path),
+  } as typeof inner
+}
 
 /** A random action's period: 0 disables the action. */
 const period = (def: string) => duration({ default: def, min: 0, max: 24 * 3_600_000 })
@@ -89,10 +109,7 @@ export const simSchema = object({
   network: nullable(networkSchema),
   // bounded degree, like real nodes: what a discovery round hands a peer to dial, and the most
   // connections a peer keeps (its dial budget and libp2p's connection manager limit)
-  discovery: object({
-    findLimit: int({ default: DEFAULT_FIND_LIMIT, min: 0, max: 10_000 }),
-    maxConnections: int({ default: DEFAULT_MAX_CONNECTIONS, min: 1, max: 1_000_000 }),
-  }),
+  discovery: discoverySchema(),
   telemetry: object({
     metrics: object({
       enabled: boolean(false),
@@ -166,6 +183,7 @@ export const SIM_FLAGS: readonly Override<SimConfig>[] = [
   { name: 'trace', path: 'telemetry.trace.exporter' },
   { name: 'log', path: 'telemetry.log' },
   { name: 'dbg', path: 'telemetry.dbg.address' },
+  { name: 'discovery', path: 'discovery.backend' },
 ]
 
 export const SIM_CHECKS: readonly Check<SimConfig>[] = [
@@ -223,6 +241,7 @@ export interface SimFlags {
   trace?: string
   log?: string
   dbg?: string
+  discovery?: string
   network?: string
   latency?: string
   bandwidth?: string

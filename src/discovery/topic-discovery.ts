@@ -245,10 +245,22 @@ export class TopicDiscovery {
 
   private discover(topic: string): void {
     this.findAndDial(topic)
-      .then((r) => this.queue.send({ type: 'TopicDiscovered', args: { topic, ...r } }))
+      .then((r) =>
+        this.queue.send({ type: 'TopicDiscovered', args: { topic, ...r, ...this.backend.lookupInfo?.(topic) } }),
+      )
       .catch((err: unknown) => {
         this.exception(topic, err)
-        this.queue.send({ type: 'TopicDiscovered', args: { topic, found: 0, dialled: 0, failed: 0 } })
+        this.queue.send({
+          type: 'TopicDiscovered',
+          args: {
+            topic,
+            found: 0,
+            dialled: 0,
+            failed: 0,
+            ...this.backend.lookupInfo?.(topic),
+            error: errorMessage(err),
+          },
+        })
       })
   }
 

@@ -18,4 +18,10 @@ export interface Discovery {
   advertise(namespace: string, ttlMs: number): Promise<void>
   /** up to `limit` other hosts advertised under `namespace` (0: no limit) */
   findPeers(namespace: string, limit: number): Promise<FoundPeer[]>
+  /** what the last findPeers of `namespace` did (the DHT's lookup: time, peers asked), for the log */
+  lookupInfo?(namespace: string): Readonly<Record<string, unknown>> | undefined
 }
+
+/** The discovery backends a run can choose (`discovery.backend` in sim.yml, `--discovery` flags). */
+export const DISCOVERY_BACKENDS = ['registry', 'dht'] as const
+export type DiscoveryBackend = (typeof DISCOVERY_BACKENDS)[number]

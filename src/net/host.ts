@@ -64,6 +64,10 @@ export interface HostOptions {
   connectionMonitor?: boolean
   /** the network model's handle for this host (`model.host(i)`): its transport is shaped; absent: no model */
   network?: HostNetwork
+  /** more libp2p services beside identify and pubsub (e.g. `{ ping: ping(), dht: kadDHT(...) }`) */
+  services?: Record<string, (components: never) => unknown>
+  /** false: no gossipsub service (a DHT-only host); the `pubsub` service is then absent */
+  withPubsub?: boolean
 }
 
 let memoryAddrSeq = 0
@@ -116,9 +120,10 @@ export async function createHost(opts: HostOptions = {}): Promise<Host> {
     },
     connectionMonitor: { enabled: opts.connectionMonitor ?? false },
     services: {
+      ...(opts.services as Record<string, never>),
       identify: identify(),
-      pubsub: factory(hostPubsubInit(opts), opts.network),
-    },
+      ...(opts.withPubsub === false ? {} : { pubsub: factory(hostPubsubInit(opts), opts.network) }),
+    } as never,
   })
 }
 

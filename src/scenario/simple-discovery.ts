@@ -8,13 +8,18 @@
 // topic (knows a topic peer) and the topic's mesh connects every host (see mesh.ts) — not "host 0
 // knows every other host", which bounded degree rules out.
 import { performance } from 'node:perf_hooks'
+import type { KadDHT } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
 import { activeClock, activeClockMode } from '../clock/virtual-install.js'
 import { hostKey } from '../clock/virtual-keys.js'
 import type { ClockMode } from '../clock/virtual-mode.js'
 import { seedRandom } from '../clock/virtual-random.js'
 import type { NetworkSource } from '../config/network-flags.js'
+import { dhtService } from '../dht/node.js'
+import { DhtDiscovery, isDhtServer } from '../discovery/dht.js'
 import { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
+import type { DiscoveryBackend } from '../discovery/types.js'
 import { errorMessage } from '../errors.js'
 import { DEFAULT_STOP_TIMEOUT_MS } from '../net/constants.js'
 import { createHost, type Host, type HostOptions, type PubsubFactory } from '../net/host.js'
@@ -46,6 +51,8 @@ export interface SimpleDiscoveryOptions {
   minPeers?: number
   /** peers discovery hands each host to dial per round (default 6; 0: all, every host dials every other) */
   findLimit?: number
+  /** the discovery backend: the in-process registry (default) or the DHT (hosts on yamux with kad-dht) */
+  discovery?: DiscoveryBackend
   /** libp2p connection limit of every host (default 50) */
   maxConnections?: number
   /** records every machine's transitions (absent: no inspection at all) */
@@ -166,11 +173,19 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
       ...opts.host,
       ...(opts.maxConnections !== undefined ? { maxConnections: opts.maxConnections } : {}),
     }
+    const dht = opts.discovery === 'dht'
     for (let i = 0; i < n; i++) {
       const tracer = opts.traces?.hostTracer({ host: `ps-${i}` })
       const base = factory(i)
       const host = await createHost({
         ...hostOpts,
+        // kad-dht opens a stream per request; mplex closes connections that open over 5 a second
+        ...(dht
+          ? {
+              muxer: 'yamux' as const,
+              services: { ping: ping(), dht: dhtService({ k: 20, alpha: 3 }, isDhtServer(i, 2)) } as never,
+            }
+          : {}),
         pubsub: tracer ? (init) => base({ ...init, ...tracer.gossipsubOptions(null) }) : base,
         privateKey: await hostKey(seed, i),
         ...(model ? { network: model.host(i) } : {}),
@@ -193,7 +208,9 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
         if (++p.got === p.want) p.done()
       })
       const disc = new TopicDiscovery(h, {
-        discovery: registry.forHost(h),
+        discovery: dht
+          ? new DhtDiscovery((h.services as unknown as { dht: KadDHT }).dht, h.peerId)
+          : registry.forHost(h),
         id: `ps-${i}-disc`,
         parent: `ps-${i}`,
         ...(opts.findLimit !== undefined ? { findLimit: opts.findLimit } : {}),
@@ -207,6 +224,9 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
     )
 
     const tReady = performance.now()
+    // the DHT needs a way in: every host dials a DHT server that started before it (host 0 is one)
+    if (dht)
+      await Promise.allSettled(hosts.slice(1).map((h, j) => h.dial(hosts[2 * Math.floor(j / 2)]!.getMultiaddrs())))
     for (const d of discs) d.start()
     await Promise.all(
       discs.map((d, i) =>

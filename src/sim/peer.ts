@@ -2,10 +2,15 @@
 // whose gossipsub is the machine-driven one (`ps-<n>`, the sim peer's child). The actor's states say
 // where the peer is; this file does the work, bound once per simulator by `simPeerLogic`.
 import type { PrivateKey } from '@libp2p/interface'
+import type { KadDHT } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
 import { type ActorRefFrom, fromPromise, waitFor } from 'xstate'
 import { simPeerMachine } from '../../machines/sim-peer.js'
 import { hostKey } from '../clock/virtual-keys.js'
 import type { SimConfig } from '../config/sim.js'
+import { routingTable } from '../dht/network.js'
+import { dhtService } from '../dht/node.js'
+import { DhtDiscovery, isDhtServer } from '../discovery/dht.js'
 import type { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
 import { DEFAULT_STOP_TIMEOUT_MS } from '../net/constants.js'
@@ -86,6 +91,7 @@ export class SimPeer {
 
   /** Starts the peer; resolves when it is Ready (identity, host, bootstraps). */
   async start(timeoutMs: number): Promise<void> {
+    if (this.dhtServer) this.actor.send({ type: 'add.IsDHT' })
     this.actor.send({ type: 'add.Start' })
     await this.until((s) => s.matches({ Ready: 'active' }), timeoutMs, 'to become Ready')
     this.model.peerId = this.host?.peerId.toString()
@@ -104,10 +110,24 @@ export class SimPeer {
     this.key = await hostKey(this.hooks.seed, this.model.n)
   }
 
+  /** DHT discovery: this peer's kad-dht answers queries (a server) rather than only asking (a client). */
+  get dhtServer(): boolean {
+    const d = this.config.discovery
+    return d.backend === 'dht' && isDhtServer(this.model.n, d.dhtServerEvery)
+  }
+
   async connect(): Promise<void> {
     const n = this.model.n
+    const d = this.config.discovery
+    const dht = d.backend === 'dht'
     const host = await createHost({
+      // kad-dht opens a stream per request, and mplex closes connections that open more than 5 streams a
+      // second: DHT discovery runs every peer on yamux (every peer of the run alike, so the muxers match)
       ...this.config.host,
+      ...(dht ? { muxer: 'yamux' as const } : {}),
+      ...(dht
+        ? { services: { ping: ping(), dht: dhtService({ k: DHT_K, alpha: DHT_ALPHA }, this.dhtServer) } as never }
+        : {}),
       maxConnections: this.config.discovery.maxConnections,
       heartbeatMs: 1000,
       privateKey: this.key!,
@@ -127,7 +147,9 @@ export class SimPeer {
     })
     this.hooks.onHost?.(n, host)
     this.discovery = new TopicDiscovery(host, {
-      discovery: this.hooks.registry.forHost(host),
+      discovery: dht
+        ? new DhtDiscovery((host.services as unknown as { dht: KadDHT }).dht, host.peerId, { timeoutMs: d.dhtTimeout })
+        : this.hooks.registry.forHost(host),
       id: `ps-${n}-disc`,
       parent: `ps-${n}`,
       findLimit: this.config.discovery.findLimit,
@@ -138,7 +160,10 @@ export class SimPeer {
     const boots = this.hooks.bootstraps(n)
     for (const b of boots) this.bootIds.add(b.peerId.toString())
     const dialed = await Promise.allSettled(boots.map((b) => host.dial(b.getMultiaddrs())))
-    if (dialed.some((d) => d.status === 'fulfilled')) this.actor.send({ type: 'add.BootstrapsConnected' })
+    if (!dialed.some((r) => r.status === 'fulfilled')) return
+    // with the DHT, a bootstrap counts once it is in the routing table (identify told kad-dht it serves)
+    if (dht) await untilRouted(host, d.dhtTimeout)
+    this.actor.send({ type: 'add.BootstrapsConnected' })
   }
 
   // through stopHosts: a bare `host.stop()` can leave Node with only AbortSignal.timeout timers and
@@ -259,6 +284,18 @@ export class SimPeer {
       // waitFor's own message names neither the peer nor what it waited for
       throw new Error(`${this.model.id} did not manage ${what} in ${timeoutMs} ms`, { cause: err })
     }
+  }
+}
+
+/** kad-dht's k and alpha for sim peers: the libp2p defaults */
+const DHT_K = 20
+const DHT_ALPHA = 3
+
+/** Resolves once the host's routing table holds a peer, or after `timeoutMs`. */
+async function untilRouted(host: Host, timeoutMs: number): Promise<void> {
+  const table = routingTable(host as never)
+  for (let waited = 0; table.size === 0 && waited < timeoutMs; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20))
   }
 }
 

@@ -6,6 +6,7 @@ import { type Actor, type AnyActorRef, createActor, fromPromise, waitFor } from 
 import { hostId, simPeerId } from '../../machines/ids.js'
 import { SIM_RANDOM_ACTIONS, type SimAction, type SimRandomAction, simulatorMachine } from '../../machines/simulator.js'
 import type { SimConfig } from '../config/sim.js'
+import { isDhtServer } from '../discovery/dht.js'
 import { InProcessRegistry } from '../discovery/registry.js'
 import type { Host, PubsubFactory } from '../net/host.js'
 import type { HostNetwork } from '../net/model/transport.js'
@@ -253,7 +254,9 @@ export class Simulator {
       registry: this.registry,
       bootstraps: () => {
         const picks: SimPeer[] = []
-        const pool = [...ready]
+        // with DHT discovery the bootstrap peers are DHT servers
+        const d = this.config.discovery
+        const pool = [...ready].filter((p) => d.backend !== 'dht' || isDhtServer(p.n, d.dhtServerEvery))
         while (picks.length < MAX_BOOTSTRAPS && pool.length > 0) {
           const [p] = pool.splice(bootRng.int(pool.length), 1)
           const sp = p ? this.peers.get(p.n) : undefined

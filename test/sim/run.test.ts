@@ -81,7 +81,7 @@ describe('simulator runs', () => {
     const config = loadSimConfig({ path: FAST, env: {}, flags: { duration: '0' } })
     // ten peers in one topic: unbounded, discovery would have each dial every other (nine connections)
     config.initial = { peers: 10, topics: 1, peersPerTopic: 10 }
-    config.discovery = { findLimit: 1, maxConnections: 3 }
+    config.discovery = { ...config.discovery, findLimit: 1, maxConnections: 3 }
     const hosts = new Map<number, Host>()
     const sim = new Simulator(config, 5, { onHost: (n, h) => hosts.set(n, h) })
     await sim.start()
