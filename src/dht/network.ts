@@ -187,3 +187,11 @@ export class LocalDhtNetwork implements DhtDriver {
 export function routingTable(n: DhtNode): { size: number } {
   return (n.services.dht as unknown as SingleKadDHT).routingTable
 }
+
+/** Resolves once the host's kad-dht has a peer in its routing table (identify told it one serves), or after timeoutMs. */
+export async function untilRouted(host: { services: object }, timeoutMs: number): Promise<void> {
+  const table = routingTable(host as DhtNode)
+  for (let waited = 0; table.size === 0 && waited < timeoutMs; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}

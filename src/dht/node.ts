@@ -19,6 +19,9 @@ export interface DhtKnobs {
 export type DhtNode = Libp2p<{ dht: KadDHT }>
 
 /** The kad-dht service of a psm host: server or client mode fixed (no auto-detection from addresses). */
+/** kad-dht's k and alpha where psm picks none (sim peers, scenario and experiment discovery): libp2p's defaults */
+export const DEFAULT_DHT_KNOBS: DhtKnobs = { k: 20, alpha: 3 }
+
 export function dhtService(knobs: DhtKnobs, server: boolean) {
   return kadDHT({
     kBucketSize: knobs.k,

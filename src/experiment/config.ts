@@ -23,6 +23,7 @@ import {
   show,
   string,
 } from '../config/schema.js'
+import { DISCOVERY_BACKENDS } from '../discovery/types.js'
 import { DEFAULT_MAX_CONNECTIONS } from '../net/constants.js'
 
 export const ROLES = ['publisher', 'lurker', 'attacker'] as const
@@ -262,6 +263,8 @@ export const experimentSchema = object({
     bootstrap: list(int({ min: 0, max: 100_000 }), { default: [], unique: true }),
     /** discovery: peers a discovery round hands a node */
     findLimit: int({ default: 6, min: 0, max: 10_000 }),
+    /** discovery: psm's in-process registry, or a real kad-dht (topics as provider records; every node a DHT server) */
+    backend: oneOf(DISCOVERY_BACKENDS, 'registry'),
     /** a peer manager: every interval, nodes with fewer than `connect` connections dial more (0: off) */
     maintain: duration({ default: 0, min: 0, max: HOUR }),
   }),
@@ -302,6 +305,18 @@ function crossChecks(c: ExperimentConfig): void {
   })
   if (c.topology.kind === 'explicit' && c.topology.edges.length === 0) {
     throw new ConfigIssue(['topology', 'edges'], 'topology explicit needs at least one edge')
+  }
+  if (c.topology.backend === 'dht' && c.topology.kind !== 'discovery') {
+    throw new ConfigIssue(
+      ['topology', 'backend'],
+      `dht is a discovery backend: needs kind discovery, not ${c.topology.kind}`,
+    )
+  }
+  if (c.topology.backend === 'dht' && c.topology.bootstrap.length === 0) {
+    throw new ConfigIssue(
+      ['topology', 'bootstrap'],
+      'dht discovery needs bootstrap nodes: the DHT peers every node joins through',
+    )
   }
   if (c.topology.kind === 'random' && c.topology.connect === 0) {
     throw new ConfigIssue(['topology', 'connect'], 'topology random needs connect of at least 1')

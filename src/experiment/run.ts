@@ -14,10 +14,15 @@
 
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import type { MetricsRegister } from '@libp2p/gossipsub/metrics'
+import type { KadDHT } from '@libp2p/kad-dht'
+import { ping } from '@libp2p/ping'
 import { activeClock, activeClockMode } from '../clock/virtual-install.js'
 import { hostKey } from '../clock/virtual-keys.js'
 import { seedRandom } from '../clock/virtual-random.js'
 import { realClearInterval, realPerformanceNow, realSetInterval } from '../clock/virtual-real.js'
+import { untilRouted } from '../dht/network.js'
+import { DEFAULT_DHT_KNOBS, dhtService } from '../dht/node.js'
+import { DhtDiscovery } from '../discovery/dht.js'
 import { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
 import { DEFAULT_STOP_TIMEOUT_MS } from '../net/constants.js'
@@ -122,6 +127,9 @@ interface NodeRt {
  */
 const DIAL_BATCH = 1024
 
+/** how long a kad-dht lookup may take with `topology.backend: dht` */
+const DHT_TIMEOUT_MS = 10_000
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}): Promise<RunOutput> {
@@ -131,6 +139,7 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
   if (activeClock()) seedRandom(seed)
   const rng = createRng(seed)
   const specs: { group: GroupConfig; info: NodeInfo }[] = []
+  const useDht = cfg.topology.kind === 'discovery' && cfg.topology.backend === 'dht'
   // a group's network: {class, region} pins its hosts; the model asks when a host first sends
   const pins = {
     class: (h: number) => specs[h]?.group.network.class ?? undefined,
@@ -247,6 +256,13 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
       privateKey: await hostKey(seed, i),
       maxConnections: g.maxConnections,
       ...(model ? { network: model.host(i) } : {}),
+      // kad-dht opens a stream per request (mplex closes connections that open over 5 a second): yamux
+      ...(useDht
+        ? {
+            muxer: 'yamux' as const,
+            services: { ping: ping(), dht: dhtService(DEFAULT_DHT_KNOBS, true) } as never,
+          }
+        : {}),
     })
     s.info.peerId = host.peerId.toString()
     indexOfPeer.set(s.info.peerId, i)
@@ -382,9 +398,15 @@ export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}
     await dialAll(topo.edges.map((e) => [e[0]!, e[1]!] as [number, number]))
   } else {
     const registry = new InProcessRegistry({ random: () => rng.next() })
+    // dht: every node joins the DHT through its bootstrap nodes (dialled above) before it looks for topics
+    if (useDht) await Promise.all(nodes.map((rt) => untilRouted(rt.host, DHT_TIMEOUT_MS)))
     for (const rt of nodes) {
       const d = new TopicDiscovery(rt.host, {
-        discovery: registry.forHost(rt.host),
+        discovery: useDht
+          ? new DhtDiscovery((rt.host.services as unknown as { dht: KadDHT }).dht, rt.host.peerId, {
+              timeoutMs: DHT_TIMEOUT_MS,
+            })
+          : registry.forHost(rt.host),
         id: `ps-${rt.info.index}-disc`,
         parent: `ps-${rt.info.index}`,
         findLimit: topo.findLimit,

@@ -15,7 +15,7 @@ import { hostKey } from '../clock/virtual-keys.js'
 import type { ClockMode } from '../clock/virtual-mode.js'
 import { seedRandom } from '../clock/virtual-random.js'
 import type { NetworkSource } from '../config/network-flags.js'
-import { dhtService } from '../dht/node.js'
+import { DEFAULT_DHT_KNOBS, dhtService } from '../dht/node.js'
 import { DhtDiscovery, isDhtServer } from '../discovery/dht.js'
 import { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
@@ -183,7 +183,7 @@ export async function runSimpleDiscovery(opts: SimpleDiscoveryOptions): Promise<
         ...(dht
           ? {
               muxer: 'yamux' as const,
-              services: { ping: ping(), dht: dhtService({ k: 20, alpha: 3 }, isDhtServer(i, 2)) } as never,
+              services: { ping: ping(), dht: dhtService(DEFAULT_DHT_KNOBS, isDhtServer(i, 2)) } as never,
             }
           : {}),
         pubsub: tracer ? (init) => base({ ...init, ...tracer.gossipsubOptions(null) }) : base,

@@ -8,8 +8,8 @@ import { type ActorRefFrom, fromPromise, waitFor } from 'xstate'
 import { simPeerMachine } from '../../machines/sim-peer.js'
 import { hostKey } from '../clock/virtual-keys.js'
 import type { SimConfig } from '../config/sim.js'
-import { routingTable } from '../dht/network.js'
-import { dhtService } from '../dht/node.js'
+import { untilRouted } from '../dht/network.js'
+import { DEFAULT_DHT_KNOBS, dhtService } from '../dht/node.js'
 import { DhtDiscovery, isDhtServer } from '../discovery/dht.js'
 import type { InProcessRegistry } from '../discovery/registry.js'
 import { TopicDiscovery } from '../discovery/topic-discovery.js'
@@ -125,9 +125,7 @@ export class SimPeer {
       // second: DHT discovery runs every peer on yamux (every peer of the run alike, so the muxers match)
       ...this.config.host,
       ...(dht ? { muxer: 'yamux' as const } : {}),
-      ...(dht
-        ? { services: { ping: ping(), dht: dhtService({ k: DHT_K, alpha: DHT_ALPHA }, this.dhtServer) } as never }
-        : {}),
+      ...(dht ? { services: { ping: ping(), dht: dhtService(DEFAULT_DHT_KNOBS, this.dhtServer) } as never } : {}),
       maxConnections: this.config.discovery.maxConnections,
       heartbeatMs: 1000,
       privateKey: this.key!,
@@ -287,17 +285,7 @@ export class SimPeer {
   }
 }
 
-/** kad-dht's k and alpha for sim peers: the libp2p defaults */
-const DHT_K = 20
-const DHT_ALPHA = 3
-
 /** Resolves once the host's routing table holds a peer, or after `timeoutMs`. */
-async function untilRouted(host: Host, timeoutMs: number): Promise<void> {
-  const table = routingTable(host as never)
-  for (let waited = 0; table.size === 0 && waited < timeoutMs; waited += 20) {
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 function topicOf(event: unknown): string {
   return String((event as { args?: { topic?: unknown } }).args?.topic ?? '')

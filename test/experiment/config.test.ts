@@ -100,6 +100,16 @@ describe('experiment files', () => {
       /:4: nodes\[1\]\.network\.region: 'europe': the network model places hosts by constant, not by region/,
     ],
     [
+      'dht backend on a random topology',
+      `${GOOD}topology: { kind: random, backend: dht }\n`,
+      /:5: topology\.backend: dht is a discovery backend: needs kind discovery, not random/,
+    ],
+    [
+      'dht discovery without bootstrap nodes',
+      `${GOOD}topology: { kind: discovery, backend: dht }\n`,
+      /topology\.bootstrap: dht discovery needs bootstrap nodes/,
+    ],
+    [
       'a group placed with no network model',
       GOOD.replace('count: 3 }', 'count: 3, network: { region: europe } }'),
       /:4: nodes\[1\]\.network: places hosts in a network model, but the file has no network:/,

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Results } from '../../src/experiment/analyze.js'
 import { runPsm } from '../helpers/cli.js'
@@ -10,7 +11,7 @@ import { runPsm } from '../helpers/cli.js'
 const dir = mkdtempSync(join(tmpdir(), 'psm-experiment-topo-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-async function run(name: string, topology: string): Promise<Results> {
+async function run(name: string, topology: string, ...flags: string[]): Promise<Results> {
   const file = join(dir, `${name}.yml`)
   writeFileSync(
     file,
@@ -24,14 +25,14 @@ nodes:
   - { group: rest, count: 9 }
 `,
   )
-  const r = await runPsm(['experiment', 'run', file, '--out', join(dir, name), '--no-log'], { timeoutMs: 120_000 })
+  const r = await runPsm(['experiment', 'run', file, '--out', join(dir, name), ...flags], { timeoutMs: 120_000 })
   expect(r.code, r.stderr).toBe(0)
   return JSON.parse(readFileSync(join(dir, name, 'results.json'), 'utf8')) as Results
 }
 
 describe('psm experiment topologies', () => {
   it('chain: node 0 publishes, every node gets exactly one copy, node 9 after 9 links of 20 ms', async () => {
-    const res = await run('chain', '{ kind: chain }')
+    const res = await run('chain', '{ kind: chain }', '--no-log')
     expect(res.summary.messages).toBeGreaterThanOrEqual(2)
     for (const m of res.messages) {
       expect(m.reachPct).toBe(100)
@@ -44,9 +45,20 @@ describe('psm experiment topologies', () => {
   })
 
   it('discovery: nodes find each other through the discovery machines and every message arrives', async () => {
-    const res = await run('discovery', '{ kind: discovery, findLimit: 4 }')
+    const res = await run('discovery', '{ kind: discovery, findLimit: 4 }', '--no-log')
     expect(res.summary.messages).toBeGreaterThanOrEqual(2)
     expect(res.summary.deliveryRatio).toBe(1)
     expect(res.samples.at(-1)!.connections.mean).toBeGreaterThan(1)
+  })
+
+  it('discovery over kad-dht: topics found as provider records, every message arrives, the log shows the lookups', async () => {
+    const res = await run('dht', '{ kind: discovery, backend: dht, bootstrap: [0], findLimit: 4 }')
+    expect(res.summary.messages).toBeGreaterThanOrEqual(2)
+    expect(res.summary.deliveryRatio).toBe(1)
+    const log = gunzipSync(readFileSync(join(dir, 'dht', 'transitions.jsonl.gz'))).toString()
+    const lookups = log.split('\n').filter((l) => l.includes('"TopicDiscovered"') && l.includes('"via":"dht"'))
+    // nodes whose bootstrap connection already gives them a topic peer need no lookup: some do
+    expect(lookups.length).toBeGreaterThan(0)
+    expect(lookups.some((l) => /"providers":[1-9]/.test(l))).toBe(true)
   })
 })
