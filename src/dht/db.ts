@@ -13,21 +13,10 @@ import type { DhtResults } from './report.js'
 export const DEFAULT_DB = 'data/dht.sqlite'
 
 /** One operation row as both databases give it back (booleans as booleans, numbers as numbers). */
-export interface OperationRow {
+export interface OperationRow extends Omit<Operation, 'kind'> {
   runId: string
   seq: number
   kind: string
-  round: number
-  node: number
-  cid: string
-  durationMs: number
-  success: boolean
-  error: string | null
-  hops: number
-  peersContacted: number
-  queryErrors: number
-  firstProviderIsPublisher: boolean | null
-  providersFound: number
 }
 
 const RUN_COLUMNS = [

@@ -8,6 +8,7 @@ import { NetworkModel } from '../net/model/model.js'
 import type { NetworkSpec } from '../net/model/spec.js'
 import { stopHosts } from '../net/stop-hosts.js'
 import type { Rng } from '../rng.js'
+import { sleep } from '../sleep.js'
 import { createDhtNode, type DhtKnobs, type DhtNode } from './node.js'
 import { cidOf, type OpContext, type Operation, provide, randomBlob, retrieve } from './ops.js'
 
@@ -58,8 +59,6 @@ async function inBatches<T>(items: readonly T[], size: number, fn: (t: T) => Pro
   }
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker))
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export class LocalDhtNetwork implements DhtDriver {
   readonly nodes: DhtNode[] = []
@@ -192,6 +191,6 @@ export function routingTable(n: DhtNode): { size: number } {
 export async function untilRouted(host: { services: object }, timeoutMs: number): Promise<void> {
   const table = routingTable(host as DhtNode)
   for (let waited = 0; table.size === 0 && waited < timeoutMs; waited += 20) {
-    await new Promise((r) => setTimeout(r, 20))
+    await sleep(20)
   }
 }

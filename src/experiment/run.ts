@@ -36,6 +36,7 @@ import type { PubsubInit } from '../pubsub/vanilla.js'
 import { vanillaPubsub } from '../pubsub/vanilla.js'
 import { createRng } from '../rng.js'
 import { type ResourceFigures, ResourceMeter } from '../scenario/measure.js'
+import { sleep } from '../sleep.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { type AttackRuntime, attackRuntime, behavesAt } from './attacks.js'
 import type { ExperimentConfig, GroupConfig } from './config.js'
@@ -129,8 +130,6 @@ const DIAL_BATCH = 1024
 
 /** how long a kad-dht lookup may take with `topology.backend: dht` */
 const DHT_TIMEOUT_MS = 10_000
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export async function runExperiment(cfg: ExperimentConfig, opts: RunOptions = {}): Promise<RunOutput> {
   const progress = opts.progress ?? (() => {})

@@ -19,6 +19,7 @@ import { createHost, type Host, type PubsubFactory } from '../net/host.js'
 import { stopHosts } from '../net/stop-hosts.js'
 import { machinePubsub } from '../pubsub/machine.js'
 import { vanillaPubsub } from '../pubsub/vanilla.js'
+import { sleep } from '../sleep.js'
 import { mapGossipSubParams } from './gossipsub-params.js'
 import { interopGossipsubOptions, interopKey, messageData, messageIdOf, messageKey } from './ids.js'
 import { peerIdLine, receivedLine } from './node-log.js'
@@ -69,19 +70,6 @@ export function readParamsFile(path: string): ExperimentParams {
     throw new InputError(`${path}: cannot read the params file: ${code === 'ENOENT' ? 'no such file' : (code ?? err)}`)
   }
   return parseParams(text, path)
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve()
-    const t = setTimeout(done, ms)
-    function done() {
-      clearTimeout(t)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, { once: true })
-  })
 }
 
 export async function runInteropNode(opts: InteropNodeOptions): Promise<InteropNodeResult> {

@@ -21,6 +21,7 @@ import { createHost, type Host, type PubsubFactory } from '../net/host.js'
 import { stopHosts } from '../net/stop-hosts.js'
 import { machinePubsub } from '../pubsub/machine.js'
 import { vanillaPubsub } from '../pubsub/vanilla.js'
+import { sleep } from '../sleep.js'
 import { INTEROP_FILES, loadInteropFolder } from './folder.js'
 import { mapGossipSubParams } from './gossipsub-params.js'
 import { interopGossipsubOptions, interopKey, messageData, messageIdOf, messageKey } from './ids.js'
@@ -80,19 +81,6 @@ interface PendingReceive {
 
 const lineOf = (x: string | PendingReceive): string =>
   typeof x === 'string' ? x : receivedLine(x.epochMs, x.id, x.topic, x.from)
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve()
-    const t = setTimeout(done, ms)
-    function done() {
-      clearTimeout(t)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, { once: true })
-  })
-}
 
 /** Checks an output folder before the run: a new or empty place, never the input folder itself. */
 export function prepareOut(dir: string, out: string): void {
