@@ -6,7 +6,8 @@
 // loaded run is slower for reasons that are not ours). Aims: 100 hosts ready ≤ 3 s; 1,000 hosts ready
 // on the real clock ≤ 60 s.
 // Env: BENCH_SCALE_HOSTS (e.g. "100,200"), BENCH_SCALE_IMPLS ("vanilla,machine"), BENCH_SCALE_MSGS
-// (20), BENCH_SCALE_TIMEOUT (per run, "300s"), BENCH_SCALE_CLOCK (real | virtual | paced, default real),
+// (20), BENCH_SCALE_TIMEOUT (per run, "300s"), BENCH_SCALE_HEAP_MB (the child's heap limit: 8,192 MB, or
+// 1.7 MB per host up to 20,000), BENCH_SCALE_CLOCK (real | virtual | paced, default real),
 // BENCH_SCALE_NETWORK (a model file for every run, e.g. networks/world.yml), BENCH_SCALE_JSON=1 adds one
 // JSON line per run on stderr. `npm run bench:scale-virtual` is this bench on the virtual clock and the
 // world model at 100, 1,000, 3,000 and 10,000 hosts × 100 messages: there the timeout is simulated time,
@@ -60,8 +61,10 @@ interface RunOptions {
 
 async function runOne(hosts: number, impl: string, o: RunOptions): Promise<Row> {
   const loadBefore = loadavg()[0]!
-  // a 1,000-host run holds a few GB: room above Node's default heap limit
-  const args = ['--max-old-space-size=8192', bin, 'scenario', 'simple-discovery']
+  // room above Node's default heap limit: a 1,000-host run holds a few GB, the 10,000-host one peaked at
+  // 11.8 GB RSS; BENCH_SCALE_HEAP_MB overrides
+  const heapMb = Number(process.env.BENCH_SCALE_HEAP_MB ?? Math.min(20_000, Math.max(8192, hosts * 1.7)))
+  const args = [`--max-old-space-size=${Math.round(heapMb)}`, bin, 'scenario', 'simple-discovery']
   args.push('--hosts', String(hosts), '--msgs', String(o.msgs), '--impl', impl, '--timeout', o.timeout, '--json')
   args.push('--clock', o.clock)
   if (o.network !== undefined) args.push('--network', o.network)
