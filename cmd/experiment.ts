@@ -91,53 +91,26 @@ async function run(argv: string[]): Promise<number> {
   }
 }
 
-/**
- * `psm experiment run --interop DIR`: the folder runs as `psm interop run DIR --out OUT` does (node logs in
- * interop's layout, so upstream's analysis reads OUT), and its deliveries feed the experiment report.
- */
+/** `psm experiment run --interop DIR`: the folder's run, then the experiment report of its deliveries. */
 async function runInteropFolder(dir: string, out: string | undefined, clock: string | undefined): Promise<number> {
   const { parseClockMode } = await import('../src/clock/virtual-select.js')
   checkCommandClock(parseClockMode('--clock', clock ?? 'virtual'), activeClockMode(), 'memory')
-  const { defaultOutDir, writeResults } = await import('../src/experiment/output.js')
-  const { runInterop } = await import('../src/interop/run.js')
-  const { readParamsFile } = await import('../src/interop/node.js')
-  const { join } = await import('node:path')
+  const { defaultOutDir } = await import('../src/experiment/output.js')
+  const { runInteropExperiment } = await import('../src/experiment/interop.js')
   const outDir = out ?? defaultOutDir(new RealDate())
-  // the mesh degrees the folder's nodes run with (gossipsub's default 6 where a node sets none), for the
-  // report's duplicate references
-  const degrees = [
-    ...new Set(
-      readParamsFile(join(dir, 'params.json')).script.flatMap((i) =>
-        i.type === 'initGossipSub' ? [i.gossipSubParams.D ?? 6] : [],
-      ),
-    ),
-  ]
   const interrupt = onInterrupt()
   const abort = new AbortController()
   void interrupt.signalled.then(() => abort.abort())
   const say = (line: string) => process.stderr.write(`psm experiment: ${line}\n`)
   try {
-    const r = await runInterop({ dir, out: outDir, signal: abort.signal, progress: say, warn: say })
-    for (const f of r.failures) say(`FAILED ${f}`)
-    const { results, charts } = await writeResults(
-      outDir,
-      { deliveries: r.deliveries },
-      {
-        name: `interop ${dir}`,
-        seed: 1,
-        clock: r.clock,
-        nodes: r.deliveries.nodes.length,
-        simMs: r.simMs,
-        interrupted: r.interrupted,
-      },
-      degrees.length > 0 ? degrees : [6],
-    )
+    const { results, charts, failures } = await runInteropExperiment(dir, outDir, { signal: abort.signal, say })
+    for (const f of failures) say(`FAILED ${f}`)
     const s = results.summary
     process.stdout.write(
       `${outDir}: hosts/, results.json, report.md, ${charts.join(', ')}\n` +
         `messages ${s.messages} · delivery ratio ${s.deliveryRatio ?? '—'} · time to 99% p50 ${s.timeTo99.p50 ?? '—'} ms p99 ${s.timeTo99.p99 ?? '—'} ms · duplicates avg ${s.duplicates.avg ?? '—'}\n`,
     )
-    return interrupt.exitCode(r.failures.length === 0 ? 0 : 1)
+    return interrupt.exitCode(failures.length === 0 ? 0 : 1)
   } finally {
     interrupt.dispose()
   }
