@@ -14,7 +14,7 @@ const RUN_FLAGS = {
     type: 'string',
     value: 'DIR',
     description:
-      'run a gossipsub-interop folder instead of FILE (as psm interop run: node logs under DIR/hosts), then write the report',
+      'run a gossipsub-interop folder instead of FILE (as psm interop run: node logs under OUT/hosts), then write the report',
   },
   clock: { type: 'string', value: 'MODE', description: "override the file's clock: virtual | paced | real" },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
@@ -47,7 +47,7 @@ async function run(argv: string[]): Promise<number> {
   const { flags, positionals } = parseFlags('experiment', argv, RUN_FLAGS)
   if (flags.help) {
     process.stdout.write(
-      formatHelp('psm experiment run FILE [--out DIR] [--no-log] [--clock MODE]', SUMMARY, RUN_FLAGS),
+      formatHelp('psm experiment run FILE | --interop DIR [--out DIR] [--no-log] [--clock MODE]', SUMMARY, RUN_FLAGS),
     )
     return 0
   }
