@@ -13,15 +13,22 @@ export interface Tmux {
 }
 
 let counter = 0
+// one tmux server per test process: with the default shared server, the last session killed in one test
+// file stops the server while another file's `new-session` is connecting ("server exited unexpectedly")
+const SOCKET = ['-L', `psm-test-${process.pid}`]
 
 export function startTmux(command: string, width = 120, height = 36): Tmux {
   const name = `psm-dbg-test-${process.pid}-${++counter}`
-  execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', String(width), '-y', String(height), command], {
-    env: { ...process.env, TERM: 'xterm-256color' },
-  })
+  execFileSync(
+    'tmux',
+    [...SOCKET, 'new-session', '-d', '-s', name, '-x', String(width), '-y', String(height), command],
+    {
+      env: { ...process.env, TERM: 'xterm-256color' },
+    },
+  )
   const screen = (): string => {
     try {
-      return execFileSync('tmux', ['capture-pane', '-p', '-t', name], { encoding: 'utf8' })
+      return execFileSync('tmux', [...SOCKET, 'capture-pane', '-p', '-t', name], { encoding: 'utf8' })
     } catch {
       return ''
     }
@@ -30,7 +37,7 @@ export function startTmux(command: string, width = 120, height = 36): Tmux {
     name,
     screen,
     keys: (...keys) => {
-      execFileSync('tmux', ['send-keys', '-t', name, ...keys])
+      execFileSync('tmux', [...SOCKET, 'send-keys', '-t', name, ...keys])
     },
     async waitFor(pred, ms = 15_000) {
       const end = Date.now() + ms
@@ -43,7 +50,7 @@ export function startTmux(command: string, width = 120, height = 36): Tmux {
     },
     kill: () => {
       try {
-        execFileSync('tmux', ['kill-session', '-t', name], { stdio: 'ignore' })
+        execFileSync('tmux', [...SOCKET, 'kill-session', '-t', name], { stdio: 'ignore' })
       } catch {}
     },
   }
