@@ -20,7 +20,13 @@ import {
   type TransportKind,
 } from '../src/net/constants.js'
 import { formatScenarioResult } from '../src/scenario/format.js'
-import { IMPLS, type Impl, runSimpleDiscovery, SIMPLE_DISCOVERY } from '../src/scenario/simple-discovery.js'
+import {
+  defaultTimeoutMs,
+  IMPLS,
+  type Impl,
+  runSimpleDiscovery,
+  SIMPLE_DISCOVERY,
+} from '../src/scenario/simple-discovery.js'
 import { createTraceSink, formatTraceReport, type TraceExporterName } from '../src/telemetry/traces/otel.js'
 import { TRACE_EXPORTER_NAMES } from '../src/telemetry/traces/otel-exporters.js'
 
@@ -34,7 +40,12 @@ const FLAGS = {
     default: 'machine',
   },
   seed: { type: 'string', value: 'S', description: 'seed of the random choices', default: '1' },
-  timeout: { type: 'string', value: 'DURATION', description: 'time limit of the whole run', default: '60s' },
+  timeout: {
+    type: 'string',
+    value: 'DURATION',
+    description: 'time limit of the whole run',
+    default: '60s, or 150 ms per host when more',
+  },
   'min-peers': {
     type: 'string',
     value: 'N',
@@ -130,7 +141,7 @@ export async function main(argv: string[]): Promise<number> {
   const msgs = parseIntFlag('--msgs', flags.msgs ?? '100', 0, 10_000_000)
   const impl = oneOf<Impl>('impl', flags.impl ?? 'machine', IMPLS)
   const seed = parseIntFlag('--seed', flags.seed ?? '1', 0, 2 ** 32 - 1)
-  const timeoutMs = durationFlag('--timeout', flags.timeout ?? '60s')
+  const timeoutMs = flags.timeout === undefined ? defaultTimeoutMs(hosts) : durationFlag('--timeout', flags.timeout)
   if (timeoutMs <= 0) throw new UsageError('--timeout: must be more than 0')
   const minPeers = flags['min-peers'] === undefined ? undefined : parseIntFlag('--min-peers', flags['min-peers'], 0)
   const findLimit = parseIntFlag('--find-limit', flags['find-limit'] ?? String(DEFAULT_FIND_LIMIT), 0, 10_000)

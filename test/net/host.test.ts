@@ -46,6 +46,21 @@ describe('createHost', () => {
     }
   })
 
+  it('keeps one signed peer record of its own, and identify hands it to the peers that connect', async () => {
+    const [a, b] = await pair({})
+    try {
+      const own = (await a.peerStore.get(a.peerId)).peerRecordEnvelope
+      expect(own?.length).toBeGreaterThan(0)
+      expect(await exchange(b, a)).toBe('hello')
+      const seen = await b.peerStore.get(a.peerId)
+      expect(seen.peerRecordEnvelope).toEqual(own)
+      const certified = seen.addresses.filter((x) => x.isCertified).map((x) => x.multiaddr.toString())
+      expect(certified).toEqual([a.getMultiaddrs()[0]!.decapsulate('/p2p').toString()])
+    } finally {
+      await Promise.all([a.stop(), b.stop()])
+    }
+  })
+
   it('tcp hosts with noise, yamux and signing bind 127.0.0.1 and exchange a message', async () => {
     const [a, b] = await pair({ transport: 'tcp', encrypter: 'noise', muxer: 'yamux', signing: 'signed' })
     try {

@@ -2,7 +2,7 @@
 // counts; only the pubsub factory differs.
 import { describe, expect, it } from 'vitest'
 import { formatScenarioResult } from '../../src/scenario/format.js'
-import { IMPLS, runSimpleDiscovery } from '../../src/scenario/simple-discovery.js'
+import { defaultTimeoutMs, IMPLS, runSimpleDiscovery } from '../../src/scenario/simple-discovery.js'
 
 describe.each(IMPLS)('runSimpleDiscovery (%s)', (impl) => {
   it('delivers the first message and every random one to every other host', async () => {
@@ -18,5 +18,15 @@ describe.each(IMPLS)('runSimpleDiscovery (%s)', (impl) => {
     else expect(r.transitions).toBeGreaterThan(33)
     expect(lines.at(-1)).toMatch(/^delivered 33\/33/)
     expect(formatScenarioResult(r)).toContain('delivered   33/33 (0 failures)')
+  })
+})
+
+describe('the run time limit', () => {
+  it('grows with the hosts past 400, and a run it cuts short names it', async () => {
+    expect(defaultTimeoutMs(10)).toBe(60_000)
+    expect(defaultTimeoutMs(1000)).toBe(150_000)
+    const r = await runSimpleDiscovery({ hosts: 6, msgs: 2, impl: 'vanilla', seed: 1, timeoutMs: 1 })
+    expect(r.delivered).toBe(0)
+    expect(r.failure).toMatch(/^time limit of 1 ms ran out \(--timeout\): /)
   })
 })
