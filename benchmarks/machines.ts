@@ -32,29 +32,45 @@ const mix = [
   { type: 'remove.PeersPending' },
 ] as const
 
+interface Run {
+  /** events per second of wall time */
+  perSec: number
+  /** events per second of the process's CPU time (user and system, every thread): steadier under load */
+  perCpuSec: number
+}
+
+const cpuSeconds = (since: NodeJS.CpuUsage): number => {
+  const c = process.cpuUsage(since)
+  return (c.user + c.system) / 1e6
+}
+
 /** events/s of the bare machine */
-function runBare(events: number): number {
+function runBare(events: number): Run {
   const a = createActor(pubsubHostMachine).start()
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   for (let i = 0; i < events; i++) a.send(mix[i % mix.length] as never)
   const perSec = events / ((performance.now() - t0) / 1000)
+  const perCpuSec = events / cpuSeconds(c0)
   a.stop()
-  return perSec
+  return { perSec, perCpuSec }
 }
 
 /** events/s of the machine with the recorder writing `file`, the final flush included */
-async function runRecorded(events: number, file: string): Promise<{ perSec: number; bytes: number; dropped: number }> {
+async function runRecorded(events: number, file: string): Promise<Run & { bytes: number; dropped: number }> {
   const rec = new Recorder({ source: 'bench:machines' })
   const sink = createJsonlFileSink(file)
   rec.addSink(sink)
   const b = createActor(pubsubHostMachine, rec.actorOptions('ps-0')).start()
+  const c0 = process.cpuUsage()
   const t0 = performance.now()
   for (let i = 0; i < events; i++) b.send(mix[i % mix.length] as never)
   await rec.close()
   const perSec = events / ((performance.now() - t0) / 1000)
+  const perCpuSec = events / cpuSeconds(c0)
   const bytes = statSync(file).size
   rmSync(file)
-  return { perSec, bytes, dropped: sink.dropped() }
+  return { perSec, perCpuSec, bytes, dropped: sink.dropped() }
 }
 
 /** the median of `values` with the bootstrap interval of the median */
@@ -79,6 +95,7 @@ async function main(): Promise<void> {
   const bare: number[] = []
   const recorded: number[] = []
   const ratios: number[] = []
+  const cpuRatios: number[] = []
   let bytes = 0
   let dropped = 0
   try {
@@ -86,7 +103,7 @@ async function main(): Promise<void> {
     runBare(Math.ceil(EVENTS / 5))
     await runRecorded(Math.ceil(EVENTS / 5), join(dir, 'warm.jsonl'))
     for (let r = 0; r < ROUNDS; r++) {
-      let b: number
+      let b: Run
       let rec: Awaited<ReturnType<typeof runRecorded>>
       if (r % 2 === 0) {
         b = runBare(EVENTS)
@@ -95,13 +112,14 @@ async function main(): Promise<void> {
         rec = await runRecorded(EVENTS, join(dir, `r${r}.jsonl`))
         b = runBare(EVENTS)
       }
-      bare.push(b)
+      bare.push(b.perSec)
       recorded.push(rec.perSec)
-      ratios.push(rec.perSec / b)
+      ratios.push(rec.perSec / b.perSec)
+      cpuRatios.push(rec.perCpuSec / b.perCpuSec)
       bytes = rec.bytes
       dropped += rec.dropped
       process.stderr.write(
-        `round ${r + 1}/${ROUNDS}: bare ${Math.round(b)}/s, recorded ${Math.round(rec.perSec)}/s, ratio ${(rec.perSec / b).toFixed(3)}\n`,
+        `round ${r + 1}/${ROUNDS}: bare ${Math.round(b.perSec)}/s, recorded ${Math.round(rec.perSec)}/s, ratio ${(rec.perSec / b.perSec).toFixed(3)} (by CPU time ${(rec.perCpuSec / b.perCpuSec).toFixed(3)})\n`,
       )
     }
   } finally {
@@ -112,6 +130,13 @@ async function main(): Promise<void> {
   const recI = medianInterval(recorded)
   const ci = bootstrapInterval(ratios, geomean)
   const ratioI: Interval = { value: geomean(ratios) ?? Number.NaN, lo: ci?.[0], hi: ci?.[1], n: ratios.length }
+  const cpuCi = bootstrapInterval(cpuRatios, geomean)
+  const cpuRatioI: Interval = {
+    value: geomean(cpuRatios) ?? Number.NaN,
+    lo: cpuCi?.[0],
+    hi: cpuCi?.[1],
+    n: cpuRatios.length,
+  }
   const verdicts = {
     bare: aimWord(bareI, AIM.bare),
     recorded: aimWord(recI, AIM.recorded),
@@ -123,6 +148,7 @@ async function main(): Promise<void> {
       `bare     ${perSecText(bareI)}  aim ≥ ${k(AIM.bare)}/s: ${verdicts.bare}`,
       `recorded ${perSecText(recI)}  aim ≥ ${k(AIM.recorded)}/s: ${verdicts.recorded}`,
       `recorded/bare, geometric mean of paired rounds: ${formatInterval(ratioI)}  aim ≥ ${AIM.ratio}: ${verdicts.ratio}`,
+      `  the same by CPU time (events per CPU-second of the process; secondary): ${formatInterval(cpuRatioI)}`,
       '',
     ].join('\n'),
   )
@@ -139,6 +165,7 @@ async function main(): Promise<void> {
     bareEventsPerSec: { ...round3(bareI), samples: bare.map(Math.round) },
     recordedEventsPerSec: { ...round3(recI), samples: recorded.map(Math.round) },
     ratio: { ...round3(ratioI), samples: ratios.map((x) => Math.round(x * 1000) / 1000) },
+    ratioByCpuTime: { ...round3(cpuRatioI), samples: cpuRatios.map((x) => Math.round(x * 1000) / 1000) },
     logBytesPerRun: bytes,
     droppedRecords: dropped,
     aim: AIM,

@@ -29,13 +29,14 @@ const DURATION = ascii(',"durationUs":')
 const EMPTY = ascii('[]')
 /** the longest number String() spells, e.g. -1.2345678901234567e-308 */
 const MAX_NUMBER_BYTES = 25
-/** bytes of a line besides its cached chunks, numbers and args */
-const FIXED_BYTES = TIME.length + REJECTED.length + REMOVED.length + TOUCHED.length + DURATION.length + 2
+/** combinations of accepted, added and removed cached per touched list */
+const MAX_TAILS = 64
 
-/** Copies `src` into `buf` at `off`; returns the end offset (a loop: set() costs more for a few bytes). */
-function copy(buf: Buffer, off: number, src: Uint8Array): number {
-  for (let i = 0; i < src.length; i++) buf[off + i] = src[i]!
-  return off + src.length
+interface Tail {
+  accepted: boolean
+  added: readonly string[]
+  removed: readonly string[]
+  bytes: Uint8Array
 }
 
 /** Writes the ASCII string `s` (digits, a spelled number); returns the end offset. */
@@ -46,22 +47,21 @@ function writeAscii(buf: Buffer, off: number, s: string): number {
 
 /** Writes a number as JSON spells it (non-finite: null); needs MAX_NUMBER_BYTES of room. */
 function writeNumber(buf: Buffer, off: number, n: number): number {
-  if (n >= 0 && n <= 0x7fffffff && (n | 0) === n) {
-    if (n < 10) {
-      buf[off] = 48 + n
-      return off + 1
-    }
-    let len = 1
-    for (let p = 10; p <= n; p *= 10) len++
-    let i = off + len
-    while (n >= 10) {
-      const q = (n / 10) | 0
-      buf[--i] = 48 + (n - q * 10)
-      n = q
-    }
-    buf[--i] = 48 + n
-    return off + len
+  if (!(n >= 0 && n <= 0x7fffffff && (n | 0) === n)) return writeOtherNumber(buf, off, n)
+  let len = 1
+  for (let p = 10; p <= n; p *= 10) len++
+  let i = off + len
+  while (n >= 10) {
+    const q = (n / 10) | 0
+    buf[--i] = 48 + (n - q * 10)
+    n = q
   }
+  buf[--i] = 48 + n
+  return off + len
+}
+
+/** writeNumber past small non-negative integers */
+function writeOtherNumber(buf: Buffer, off: number, n: number): number {
   if (Number.isSafeInteger(n) && n > 0) {
     // epoch milliseconds: integer, past 2^31
     let len = 1
@@ -141,11 +141,63 @@ export function createTxBytesEncoder(): TxBytesEncoder {
     return l
   }
 
+  // `,"time":<ms>`, encoded again when the millisecond changes
+  const timeChunk = Buffer.alloc(TIME.length + MAX_NUMBER_BYTES)
+  timeChunk.set(TIME, 0)
+  let timeLen = 0
+  let lastTime = Number.NaN
+
+  const writeTime = (buf: Buffer, off: number, time: number): number => {
+    if (time !== lastTime) {
+      lastTime = time
+      timeLen = writeNumber(timeChunk, TIME.length, time)
+    }
+    for (let i = 0; i < timeLen; i++) buf[off + i] = timeChunk[i]!
+    return off + timeLen
+  }
+
+  // `,"accepted":…,"added":[…],"removed":[…],"touched":[…],"durationUs":` by the touched list, then
+  // accepted and the other two lists (a machine meets few combinations; frozen lists only)
+  const tails = new WeakMap<readonly string[], Tail[]>()
+
+  const tailOf = (
+    accepted: boolean,
+    added: readonly string[],
+    removed: readonly string[],
+    touched: readonly string[],
+  ) => {
+    const cacheable = Object.isFrozen(added) && Object.isFrozen(removed) && Object.isFrozen(touched)
+    let list: Tail[] | undefined
+    if (cacheable) {
+      list = tails.get(touched)
+      if (list === undefined) {
+        list = []
+        tails.set(touched, list)
+      }
+      for (let i = 0; i < list.length; i++) {
+        const x = list[i]!
+        if (x.accepted === accepted && x.added === added && x.removed === removed) return x.bytes
+      }
+    }
+    const bytes = Buffer.concat([
+      accepted ? ACCEPTED : REJECTED,
+      listOf(added),
+      REMOVED,
+      listOf(removed),
+      TOUCHED,
+      listOf(touched),
+      DURATION,
+    ])
+    if (list !== undefined && list.length < MAX_TAILS) list.push({ accepted, added, removed, bytes })
+    return bytes
+  }
+
   /** `,"args":{...}` as recordArgs keeps them; -1 when they do not fit */
   const writeArgs = (buf: Buffer, off: number, end: number, args: object): number => {
     const start = off
     if (off + ARGS.length > end) return -1
-    off = copy(buf, off, ARGS)
+    buf.set(ARGS, off)
+    off += ARGS.length
     let kept = 0
     const obj = args as Record<string, unknown>
     for (const k in obj) {
@@ -193,26 +245,21 @@ export function createTxBytesEncoder(): TxBytesEncoder {
     encode(buf, off, end, machine, seq, time, event, args, accepted, added, removed, touched, durationUs) {
       const prefix = prefixOf(machine)
       const ev = eventOf(event)
-      const a = listOf(added)
-      const r = listOf(removed)
-      const t = listOf(touched)
-      if (off + FIXED_BYTES + 3 * MAX_NUMBER_BYTES + prefix.length + ev.length + a.length + r.length + t.length > end)
-        return -1
-      off = writeNumber(buf, copy(buf, off, prefix), seq)
-      off = writeNumber(buf, copy(buf, off, TIME), time)
-      off = copy(buf, off, ev)
+      const tail = tailOf(accepted, added, removed, touched)
+      // the tail after the args: the cached part, the duration and the closing brace and newline
+      const tailRoom = tail.length + MAX_NUMBER_BYTES + 2
+      if (off + prefix.length + ev.length + TIME.length + 2 * MAX_NUMBER_BYTES + tailRoom > end) return -1
+      // set() copies these (tens of bytes) faster than a loop
+      buf.set(prefix, off)
+      off = writeTime(buf, writeNumber(buf, off + prefix.length, seq), time)
+      buf.set(ev, off)
+      off += ev.length
       if (args !== null && typeof args === 'object') {
-        // the tail below takes at most this much room after the args
-        off = writeArgs(buf, off, end - (FIXED_BYTES + MAX_NUMBER_BYTES + a.length + r.length + t.length), args)
+        off = writeArgs(buf, off, end - tailRoom, args)
         if (off < 0) return -1
       }
-      off = copy(buf, off, accepted ? ACCEPTED : REJECTED)
-      off = copy(buf, off, a)
-      off = copy(buf, off, REMOVED)
-      off = copy(buf, off, r)
-      off = copy(buf, off, TOUCHED)
-      off = copy(buf, off, t)
-      off = writeNumber(buf, copy(buf, off, DURATION), durationUs)
+      buf.set(tail, off)
+      off = writeNumber(buf, off + tail.length, durationUs)
       buf[off++] = 125
       buf[off++] = 10
       return off
