@@ -3,8 +3,8 @@
 import type { AnyActorRef, InspectionEvent } from 'xstate'
 import { compileProbe, type DerivedMachine, deriveMachine, type MachineSchema } from '../../machines/schema.js'
 import { realPerformanceNow } from '../clock/virtual-real.js'
-import type { LogRecord, MsgRecord, NetworkLogEntry, PsmRecord, Sink, TxRecord } from './records.js'
-import { LOG_FORMAT, LOG_VERSION } from './records.js'
+import type { LogRecord, MsgRecord, NetworkLogEntry, PsmRecord, Sink, WriteTx } from './records.js'
+import { LOG_FORMAT, LOG_VERSION, recordArgs, txRecord } from './records.js'
 import { applyTicks } from './ticks.js'
 
 export interface RecorderOptions {
@@ -60,28 +60,6 @@ interface InspectedSystem {
   inspect?: (observer: unknown) => unknown
 }
 
-const MAX_ARG_STRING = 200
-
-/** Keeps primitives only (the log is for reading, not for replaying payloads). */
-export function recordArgs(args: unknown): TxRecord['args'] | undefined {
-  if (args === null || typeof args !== 'object') return undefined
-  let out: NonNullable<TxRecord['args']> | undefined
-  const obj = args as Record<string, unknown>
-  // for-in over own keys: no entries array per event
-  for (const k in obj) {
-    if (!Object.hasOwn(obj, k)) continue
-    const v = obj[k]
-    let val: string | number | boolean | null | undefined
-    if (v === null || typeof v === 'number' || typeof v === 'boolean') val = v
-    else if (typeof v === 'string') val = v.length > MAX_ARG_STRING ? `${v.slice(0, MAX_ARG_STRING)}…` : v
-    else if (typeof v === 'bigint') val = v.toString()
-    else continue
-    out ??= {}
-    out[k] = val
-  }
-  return out
-}
-
 /**
  * Short names for xstate's internal events: `xstate.done.actor.connect` → `done.connect`,
  * `xstate.after.heartbeat.sim.Start.active` → `after.heartbeat`, `xstate.error.actor.x` → `error.x`.
@@ -106,6 +84,8 @@ function bitsToNames(mask: number, schema: MachineSchema): string[] {
   return out
 }
 
+export { recordArgs }
+
 const NO_NAMES: readonly string[] = Object.freeze([])
 
 /**
@@ -125,6 +105,10 @@ function namesOf(mask: number, schema: MachineSchema, cache: Map<number, readonl
 
 export class Recorder {
   private readonly sinks: Sink[] = []
+  /** the sinks' `writeTx`, bound: they take tx records field by field */
+  private readonly txWriters: WriteTx[] = []
+  /** sinks without `writeTx`: they take a tx record object */
+  private readonly recordSinks: Sink[] = []
   private readonly subscribers = new Set<(r: PsmRecord) => void>()
   private readonly pending = new Map<string, string | null>()
   private readonly bySession = new Map<string, Tracked>()
@@ -158,6 +142,8 @@ export class Recorder {
 
   addSink(sink: Sink): void {
     this.sinks.push(sink)
+    if (sink.writeTx) this.txWriters.push(sink.writeTx.bind(sink))
+    else this.recordSinks.push(sink)
   }
 
   /** In-process consumers (metrics, traces). Returns the unsubscribe function. */
@@ -274,8 +260,9 @@ export class Recorder {
     this.dispatch(r)
   }
 
-  private dispatch(r: PsmRecord): void {
-    for (const s of this.sinks) {
+  /** Hands a record to the sinks (or, `all` false, to those without `writeTx`) and the subscribers. */
+  private dispatch(r: PsmRecord, all = true): void {
+    for (const s of all ? this.sinks : this.recordSinks) {
       try {
         s.write(r)
       } catch {
@@ -433,40 +420,26 @@ export class Recorder {
     t.seq++
     this.txCount++
     applyTicks(t.ticks, t.mask, addedMask, removedMask, fired)
-    const args = recordArgs(t.eventArgs)
     const added = namesOf(addedMask, t.schema, t.names)
     const removed = namesOf(removedMask, t.schema, t.names)
     const touched = namesOf(touchedMask, t.schema, t.names)
-    // two literals rather than a spread of `args`: one fixed shape each, no temporary object
-    const rec: TxRecord = args
-      ? {
-          kind: 'tx',
-          machine: t.id,
-          seq: t.seq,
-          time: this.now(),
-          event: type,
-          args,
-          accepted: t.accepted,
-          added,
-          removed,
-          touched,
-          durationUs,
-        }
-      : {
-          kind: 'tx',
-          machine: t.id,
-          seq: t.seq,
-          time: this.now(),
-          event: type,
-          accepted: t.accepted,
-          added,
-          removed,
-          touched,
-          durationUs,
-        }
+    const time = this.now()
+    const args = t.eventArgs
     t.eventType = null
     t.eventArgs = undefined
-    this.emit(rec)
+    if (!this.closed) {
+      // sinks that serialise take the fields; a record object only for those that keep or read one
+      for (const w of this.txWriters) {
+        try {
+          w(t.id, t.seq, time, type, args, t.accepted, added, removed, touched, durationUs)
+        } catch {
+          // a sink never throws into a machine
+        }
+      }
+      if (this.recordSinks.length > 0 || this.subscribers.size > 0) {
+        this.dispatch(txRecord(t.id, t.seq, time, type, args, t.accepted, added, removed, touched, durationUs), false)
+      }
+    }
     if (t.seq % this.snapshotEvery === 0) {
       this.emit({
         kind: 'snapshot',

@@ -133,10 +133,103 @@ export interface MsgRecord {
 
 export type PsmRecord = HeaderRecord | MachineRecord | TxRecord | SnapshotRecord | LogRecord | StopRecord | MsgRecord
 
+/** Strings in a tx's args are cut to this many UTF-16 units (and an ellipsis). */
+export const MAX_ARG_STRING = 200
+
+/**
+ * A tx's args from an event's: primitives only (the log is for reading, not for replaying payloads),
+ * bigints as strings, long strings cut; undefined when nothing is left. Own keys in for-in order, the
+ * order JSON.stringify writes them.
+ */
+export function recordArgs(args: unknown): TxRecord['args'] | undefined {
+  if (args === null || typeof args !== 'object') return undefined
+  let out: NonNullable<TxRecord['args']> | undefined
+  const obj = args as Record<string, unknown>
+  // for-in over own keys: no entries array per event
+  for (const k in obj) {
+    if (!Object.hasOwn(obj, k)) continue
+    const v = obj[k]
+    let val: string | number | boolean | null | undefined
+    if (v === null || typeof v === 'number' || typeof v === 'boolean') val = v
+    else if (typeof v === 'string') val = v.length > MAX_ARG_STRING ? `${v.slice(0, MAX_ARG_STRING)}…` : v
+    else if (typeof v === 'bigint') val = v.toString()
+    else continue
+    out ??= {}
+    out[k] = val
+  }
+  return out
+}
+
+/**
+ * A tx record handed over field by field, without a record object: what `txRecord` would build from the
+ * same arguments. `args` are the event's own (not yet filtered by `recordArgs`); the name lists are the
+ * recorder's shared frozen arrays, read during the call only.
+ */
+export type WriteTx = (
+  machine: string,
+  seq: number,
+  time: number,
+  event: string,
+  args: unknown,
+  accepted: boolean,
+  added: readonly string[],
+  removed: readonly string[],
+  touched: readonly string[],
+  durationUs: number,
+) => void
+
+/** The tx record of `WriteTx`'s arguments, keys in the order every writer of the log uses. */
+export const txRecord: (...a: Parameters<WriteTx>) => TxRecord = (
+  machine,
+  seq,
+  time,
+  event,
+  eventArgs,
+  accepted,
+  added,
+  removed,
+  touched,
+  durationUs,
+) => {
+  const args = recordArgs(eventArgs)
+  // two literals rather than a spread of `args`: one fixed shape each, no temporary object
+  return args
+    ? {
+        kind: 'tx',
+        machine,
+        seq,
+        time,
+        event,
+        args,
+        accepted,
+        added: added as string[],
+        removed: removed as string[],
+        touched: touched as string[],
+        durationUs,
+      }
+    : {
+        kind: 'tx',
+        machine,
+        seq,
+        time,
+        event,
+        accepted,
+        added: added as string[],
+        removed: removed as string[],
+        touched: touched as string[],
+        durationUs,
+      }
+}
+
 /** A consumer of records. `write` must never block or throw into the machine that produced it. */
 export interface Sink {
   readonly name: string
   write(record: PsmRecord): void
+  /**
+   * Optional: takes tx records field by field (the bulk of a log), so the recorder builds no record
+   * object for a sink that only serialises it. Same rules as `write`.
+   */
+  writeTx?: WriteTx
   /** records this sink had to drop */
   dropped(): number
   close(): Promise<void>
