@@ -19,6 +19,7 @@ export const bootstrapFlowStruct = defineStruct({
     TopicBootstrapped: { require: ['Start'] },
   },
   groups: { Bootstrap: BOOTSTRAP_GROUP },
+  flags: ['Start'],
 })
 
 export type BootstrapFlowEvent =

@@ -32,6 +32,7 @@ export const discoveryStruct = defineStruct({
     DiscoveriesRefreshed: { require: ['Start'] },
     ...each(DISCOVERY_MULTI, () => ({ multi: true })),
   },
+  flags: ['Start'],
 })
 
 export type DiscoveryEvent =

@@ -15,7 +15,9 @@
 //   multi      X is a root event: it runs the action X when it could be added; its `add`/`remove` follow.
 //   groups     members are mutually exclusive: one compound region whose children are the members.
 //   flags      held as bits in `context.flags` and set at the root: hot machines stay flat (one event,
-//              no regions to walk).
+//              no regions to walk), and a state without behaviour of its own costs no region. A flag
+//              with add/remove effects flips like a region (add refused while set, remove while clear);
+//              one without (the host's, whose handler works per call) takes every add and remove.
 //   Exception  every machine has it: a flag set by the `Exception` event, cleared by `remove.Exception`.
 import { and, assign, not, raise, stateIn } from 'xstate'
 import type { Args } from './events.js'
@@ -141,6 +143,15 @@ function all(guards: Guard[]): Guard | undefined {
   return and(guards as never)
 }
 
+const isSet =
+  (bit: number): Guard =>
+  ({ context }: { context: { flags: number } }) =>
+    (context.flags & bit) !== 0
+const isClear =
+  (bit: number): Guard =>
+  ({ context }: { context: { flags: number } }) =>
+    (context.flags & bit) === 0
+
 function asArray(x: unknown): unknown[] {
   if (x === undefined) return []
   return Array.isArray(x) ? x : [x]
@@ -197,10 +208,7 @@ export function defineStruct<S extends string>(def: StructDef<S>): Struct<S> {
   }
   const isActive = (x: string): Guard => {
     const p = probe(x)
-    if ('flag' in p) {
-      const bit = p.flag
-      return ({ context }: { context: { flags: number } }) => (context.flags & bit) !== 0
-    }
+    if ('flag' in p) return isSet(p.flag)
     return stateIn({ [p.region]: p.value })
   }
   const requireOf = (x: string): Guard[] => (table.get(x)?.require ?? []).map(isActive)
@@ -255,6 +263,10 @@ export function defineStruct<S extends string>(def: StructDef<S>): Struct<S> {
 
     const states: NodeConfig = {}
     const rootOn: NodeConfig = {}
+    for (const x of flags) {
+      // a flag has no node: behaviour that needs one would be dropped silently
+      if (bh(x).active) throw new Error(`${def.type}: flag ${x} has no node for its behaviour (make it a region)`)
+    }
     for (const x of order) {
       const s = table.get(x) ?? {}
       const bit = bits[x]
@@ -266,12 +278,17 @@ export function defineStruct<S extends string>(def: StructDef<S>): Struct<S> {
       } else if (bit !== undefined) {
         const set = { type: 'setFlag', params: { bit } }
         const clear = { type: 'clearFlag', params: { bit } }
-        const guard = x === EXCEPTION ? undefined : addGuard(x)
+        const fx = effects(x)
+        // a flag whose activation has effects flips like a region-held state: add.X is refused while X is
+        // set (its effects run once per activation) and remove.X while it is clear; a flag without
+        // effects (the host's, whose handler works per call) takes every add.X and remove.X
+        const flips = fx.length > 0
+        const guard = x === EXCEPTION ? undefined : all([...asArray(addGuard(x)), ...(flips ? [isClear(bit)] : [])])
         rootOn[x === EXCEPTION ? EXCEPTION : `add.${x}`] = {
           ...(guard ? { guard } : {}),
-          actions: [set, x, ...effects(x)],
+          actions: [set, x, ...fx],
         }
-        rootOn[`remove.${x}`] = { actions: clear }
+        rootOn[`remove.${x}`] = flips ? { guard: isSet(bit), actions: clear } : { actions: clear }
       } else if (groupOf.has(x)) {
         const g = groupOf.get(x)!
         if (states[g]) continue

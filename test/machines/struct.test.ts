@@ -57,6 +57,54 @@ describe('defineStruct', () => {
     )
   })
 
+  test('Start held as a flag: the same schema and relations, one region fewer', () => {
+    const asRegion = defineStruct(table)
+    const asFlag = defineStruct({ ...table, flags: ['Start'] })
+    const build = (s: typeof asRegion) =>
+      setup({ actions: s.actions }).createMachine({ context: { flags: 0 }, ...s.config() })
+    const m = build(asFlag)
+    expect(deriveSchema(m)).toEqual(deriveSchema(build(asRegion)))
+    expect(Object.keys(m.root.states)).toEqual(['Ready'])
+    const a = createActor(m).start()
+    const accepted = (type: string) => {
+      const before = a.getSnapshot()
+      a.send({ type } as never)
+      return a.getSnapshot() !== before
+    }
+    expect(accepted('add.Start')).toBe(true)
+    expect(a.getSnapshot().value).toEqual({ Ready: 'active' })
+    // as a region: re-adding an active Start is refused, so its effects (add Ready) run once per activation
+    a.send({ type: 'remove.Ready' } as never)
+    expect(accepted('add.Start')).toBe(false)
+    expect(a.getSnapshot().value).toEqual({ Ready: 'inactive' })
+    expect(accepted('add.Ready')).toBe(true)
+    // losing the flag drops what requires it in the same step; removing a clear flag is refused
+    expect(accepted('remove.Start')).toBe(true)
+    expect(a.getSnapshot().value).toEqual({ Ready: 'inactive' })
+    expect(a.getSnapshot().context.flags).toBe(0)
+    expect(accepted('remove.Start')).toBe(false)
+  })
+
+  test('a flag without effects takes every add and remove (its handler works per call)', () => {
+    const s = defineStruct({ type: 'f', states: { Pending: {} }, flags: ['Pending'] })
+    let calls = 0
+    const m = setup({ actions: { ...s.actions, Pending: () => calls++ } }).createMachine({
+      context: { flags: 0 },
+      ...s.flatConfig(),
+    })
+    const a = createActor(m).start()
+    a.send({ type: 'add.Pending' } as never)
+    a.send({ type: 'add.Pending' } as never)
+    expect(calls).toBe(2)
+    a.send({ type: 'remove.Pending' } as never)
+    expect(a.getSnapshot().context.flags).toBe(0)
+  })
+
+  test('a flag has no node, so behaviour on it is an error', () => {
+    const s = defineStruct({ ...table, flags: ['Start'] })
+    expect(() => s.config({ states: { Start: { active: { entry: 'x' } } } })).toThrow('flag Start has no node')
+  })
+
   test('behaviour cannot replace a transition the relations define', () => {
     const s = defineStruct(table)
     expect(() => s.config({ states: { Ready: { active: { on: { 'remove.Ready': 'active' } } } } })).toThrow(
