@@ -1,7 +1,8 @@
 // The trace sink: spans from transition records (machines, states, transitions) and from gossipsub hosts,
-// exported over OTLP/HTTP, the Jaeger exporter or to a JSON-lines file. It uses its own BasicTracerProvider
-// (nothing is registered globally), a batch processor sized so a 100-peer sim drops nothing, and counts
-// spans that never reached the exporter's destination. Telemetry never throws into the application.
+// exported over OTLP/HTTP, the Jaeger exporter or to a JSON-lines file. Spans come from the lean tracer of
+// otel-light.ts and go to the SDK's batch processor (sized so a 100-peer sim drops nothing) under its own
+// BasicTracerProvider (nothing is registered globally); spans that never reached the exporter's destination
+// are counted. Telemetry never throws into the application.
 import type { Tracer } from '@opentelemetry/api'
 import type { BufferConfig, ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
 import type { RecordSource } from '../metrics/metrics.js'
