@@ -1,5 +1,6 @@
 // Helpers the telemetry benchmarks share: an OTLP/HTTP receiver on 127.0.0.1 that only counts the
-// spans posted to it (each span has exactly one spanId key in OTLP/JSON), and a free loopback port.
+// spans posted to it (each span has exactly one startTimeUnixNano key in OTLP/JSON; spanId also names a
+// span's links, so counting it overcounts), and a free loopback port.
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -10,7 +11,7 @@ export async function spanCounter(): Promise<{ url: string; spans: () => number;
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      spans += Buffer.concat(chunks).toString('latin1').split('"spanId"').length - 1
+      spans += Buffer.concat(chunks).toString('latin1').split('"startTimeUnixNano"').length - 1
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
     })
   })

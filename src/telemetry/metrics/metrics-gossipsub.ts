@@ -122,6 +122,13 @@ interface GaugeFamily extends Family {
 interface CounterFamily extends Family {
   kind: 'counter'
   prom: Counter
+  /** the series of this family (by exported labels, so as bounded as they are), with what they counted since the last scrape */
+  pending: Map<string, PendingCount>
+}
+/** A counter series' increments not yet handed to prom-client (which hashes the labels on every inc). */
+interface PendingCount {
+  labels: Labels
+  n: number
 }
 interface HistogramFamily extends Family {
   kind: 'histogram'
@@ -243,7 +250,22 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
     const base = { gsName: c.name, via: kind, labelNames: gsLabels, renamed }
     let f: AnyFamily
     if (kind === 'gauge' && name.endsWith('_total')) {
-      f = { kind: 'counter', ...base, prom: new Counter({ name, help: c.help, labelNames, registers: [registry] }) }
+      const pending = new Map<string, PendingCount>()
+      const prom = new Counter({
+        name,
+        help: c.help,
+        labelNames,
+        registers: [registry],
+        // the counts gossipsub made since the last scrape reach prom-client now, one inc per series
+        collect() {
+          for (const p of pending.values()) {
+            if (p.n === 0) continue
+            this.inc(p.labels, p.n)
+            p.n = 0
+          }
+        },
+      })
+      f = { kind: 'counter', ...base, prom, pending }
     } else if (kind === 'gauge') {
       const prom = new Gauge({ name, help: c.help, labelNames, registers: [registry] })
       f = { kind: 'gauge', ...base, prom }
@@ -317,35 +339,58 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
       return { labels: out, key }
     }
 
+    /** bind, remembered by gossipsub's raw label values: a hot call builds no labels object */
+    function cachedBind(f: Family): (labels: Labels | undefined) => Bound {
+      const cache = new Map<string, Bound>()
+      return (labels) => {
+        const raw = rawKey(f, labels)
+        let b = cache.get(raw)
+        if (!b) {
+          b = bind(f, labels)
+          cache.set(raw, b)
+        }
+        return b
+      }
+    }
+
     function counter(f: CounterFamily) {
-      const cache = new Map<string, { inc(v: number): void }>()
+      const cache = new Map<string, PendingCount>()
       const child = (labels: Labels | undefined) => {
-        const b = bind(f, labels)
-        let c = cache.get(b.key)
+        const raw = rawKey(f, labels)
+        let c = cache.get(raw)
         if (!c) {
-          c = f.prom.labels(b.labels)
-          cache.set(b.key, c)
+          const b = bind(f, labels)
+          const key = `${label}\u0003${b.key}`
+          c = f.pending.get(key)
+          if (!c) {
+            // validates the labels now (prom-client throws on a bad one) and makes the series exist at 0
+            f.prom.inc(b.labels, 0)
+            c = { labels: b.labels, n: 0 }
+            f.pending.set(key, c)
+          }
+          cache.set(raw, c)
         }
         return c
       }
       const inc = (a?: Labels | number, b?: number) => {
         const [labels, v] = typeof a === 'object' ? [a, b ?? 1] : [undefined, a ?? 1]
         // a counter never goes down; gossipsub only increments these, so a negative value is a no-op
-        if (v <= 0) return
+        if (!(v > 0)) return
         try {
-          child(labels).inc(v)
+          child(labels).n += v
         } catch {}
       }
       // an unlabelled counter exists from the start at 0, so a rate over it is 0 rather than no data
-      if (f.labelNames.length === 0) child(undefined).inc(0)
+      if (f.labelNames.length === 0) child(undefined)
       return { inc, set: () => {}, addCollect: () => {} }
     }
 
     function gauge(f: GaugeFamily) {
       // shared hosts write deltas into host="other", so the shared series is the sum over those hosts
       const mine = new Map<string, { labels: Labels; value: number }>()
+      const bindOf = cachedBind(f)
       const write = (labels: Labels | undefined, value: number, delta: boolean) => {
-        const b = bind(f, labels)
+        const b = bindOf(labels)
         const prev = mine.get(b.key)
         const before = prev?.value ?? 0
         const after = delta ? before + value : value
@@ -381,11 +426,11 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
     function histogram(f: HistogramFamily) {
       const cache = new Map<string, { observe(v: number): void }>()
       const child = (labels: Labels | undefined) => {
-        const b = bind(f, labels)
-        let c = cache.get(b.key)
+        const raw = rawKey(f, labels)
+        let c = cache.get(raw)
         if (!c) {
-          c = f.prom.labels(b.labels)
-          cache.set(b.key, c)
+          c = f.prom.labels(bind(f, labels).labels)
+          cache.set(raw, c)
         }
         return c
       }
@@ -407,13 +452,14 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
 
     function avgMinMax(f: AvgMinMaxFamily) {
       const keys = new Set<string>()
+      const bindAvg = cachedBind(f)
       releases.push(() => {
         for (const k of keys) f.stats.get(k)?.delete(host)
       })
       return {
         set: (a: Labels | number[], b?: number[]) => {
           const [labels, values] = Array.isArray(a) ? [undefined, a] : [a, b ?? []]
-          const bound = bind(f, labels)
+          const bound = bindAvg(labels)
           let perHost = f.stats.get(bound.key)
           if (!perHost) {
             perHost = new Map()
@@ -458,6 +504,17 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
   }
 
   return { topicStrToLabel, forHost }
+}
+
+/** gossipsub's own label values joined: names a series of one host before topic labelling, without allocating labels. */
+function rawKey(f: Family, labels: Labels | undefined): string {
+  if (!labels) return ''
+  let key = ''
+  for (const n of f.labelNames) {
+    const v = labels[n]
+    key += v === undefined ? '\u0002' : `${v}\u0001`
+  }
+  return key
 }
 
 /** Metrics never throw into gossipsub (prom-client throws on an undeclared label or a bad value). */

@@ -1,7 +1,7 @@
 // The span exporters psm offers (`--trace otlp|jaeger|file`), where each sends by default, and a wrapper that
 // counts what reached the exporter's destination so that lost spans can be reported at exit. Exporter
 // packages load on first use: a run without tracing does not pay for them.
-import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
 import { FileSpanExporter } from './otel-file.js'
 
 export const TRACE_EXPORTER_NAMES = ['otlp', 'jaeger', 'file', 'off'] as const
@@ -99,15 +99,4 @@ export class CountingExporter implements SpanExporter {
   shutdown(): Promise<void> {
     return this.inner.shutdown()
   }
-}
-
-/** Counts spans that ended (what a batch processor was asked to export). */
-export class EndedCounter implements SpanProcessor {
-  ended = 0
-  onStart(): void {}
-  onEnd(): void {
-    this.ended++
-  }
-  async forceFlush(): Promise<void> {}
-  async shutdown(): Promise<void> {}
 }

@@ -1,17 +1,12 @@
 // The trace sink: spans from transition records (machines, states, transitions) and from gossipsub hosts,
-// exported over OTLP/HTTP, the Jaeger exporter or to a JSON-lines file. It uses its own BasicTracerProvider
-// (nothing is registered globally), a batch processor sized so a 100-peer sim drops nothing, and counts
-// spans that never reached the exporter's destination. Telemetry never throws into the application.
+// exported over OTLP/HTTP, the Jaeger exporter or to a JSON-lines file. Spans come from the lean tracer of
+// otel-light.ts and go to the SDK's batch processor (sized so a 100-peer sim drops nothing) under its own
+// BasicTracerProvider (nothing is registered globally); spans that never reached the exporter's destination
+// are counted. Telemetry never throws into the application.
 import type { Tracer } from '@opentelemetry/api'
-import type { BufferConfig, SpanExporter } from '@opentelemetry/sdk-trace-base'
+import type { BufferConfig, ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
 import type { RecordSource } from '../metrics/metrics.js'
-import {
-  CountingExporter,
-  createSpanExporter,
-  DEFAULT_TRACE_FILE,
-  EndedCounter,
-  type TraceExporterName,
-} from './otel-exporters.js'
+import { CountingExporter, createSpanExporter, DEFAULT_TRACE_FILE, type TraceExporterName } from './otel-exporters.js'
 import {
   createHostTracer,
   type HostTracer,
@@ -19,6 +14,7 @@ import {
   hostTraceShared,
   NOOP_HOST_TRACER,
 } from './otel-host.js'
+import { LightTracer } from './otel-light.js'
 import { DEFAULT_MAX_TRACED_MESSAGES, type MessageTraceStats, MessageTraces } from './otel-messages.js'
 import { DEFAULT_TRACE_WINDOW_MS, RecordSpans } from './otel-records.js'
 
@@ -51,11 +47,15 @@ export interface TraceSinkOptions {
   maxMessages?: number
 }
 
-/** DESIGN.md measured the defaults (2048 / 512 / 5 s) dropping half the spans under load. */
+/**
+ * DESIGN.md measured the defaults (2048 / 512 / 5 s) dropping half the spans under load. One export a second:
+ * a 100-peer sim ends a few hundred spans a second, far below the queue, and each export (a request and its
+ * JSON) has a fixed cost.
+ */
 export const BATCH_DEFAULTS: Required<BufferConfig> = {
   maxQueueSize: 65_536,
   maxExportBatchSize: 8_192,
-  scheduledDelayMillis: 200,
+  scheduledDelayMillis: 1_000,
   exportTimeoutMillis: 30_000,
 }
 
@@ -120,12 +120,20 @@ export async function createTraceSink(opts: TraceSinkOptions): Promise<TraceSink
         ...(opts.env ? { env: opts.env } : {}),
       })
   const counting = new CountingExporter(chosen.exporter)
-  const ended = new EndedCounter()
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': opts.serviceName ?? 'psm' }),
-    spanProcessors: [ended, new BatchSpanProcessor(counting, { ...BATCH_DEFAULTS, ...opts.batch })],
-  })
-  const tracer: Tracer = provider.getTracer('psm')
+  // one span processor: the batch processor counts what ended itself (a second processor costs every span a
+  // second call through the provider's MultiSpanProcessor)
+  class CountingBatchProcessor extends BatchSpanProcessor {
+    ended = 0
+    override onEnd(span: ReadableSpan): void {
+      this.ended++
+      super.onEnd(span)
+    }
+  }
+  const ended = new CountingBatchProcessor(counting, { ...BATCH_DEFAULTS, ...opts.batch })
+  const resource = resourceFromAttributes({ 'service.name': opts.serviceName ?? 'psm' })
+  // psm's spans go through the lean tracer straight to the batch processor; the provider only shuts it down
+  const provider = new BasicTracerProvider({ resource, spanProcessors: [ended] })
+  const tracer: Tracer = new LightTracer(resource, ended)
   const records =
     level > 0 ? new RecordSpans(tracer, level === 2 ? 2 : 1, opts.windowMs ?? DEFAULT_TRACE_WINDOW_MS) : null
   const messages = hostLevel > 0 ? new MessageTraces(tracer, opts.maxMessages ?? DEFAULT_MAX_TRACED_MESSAGES) : null
