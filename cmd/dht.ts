@@ -51,6 +51,18 @@ const RUN_FLAGS = {
   },
   procs: { type: 'string', value: 'P', description: 'spread the nodes over P `psm dht serve` processes (TCP)' },
   metrics: { type: 'string', value: 'HOST:PORT', description: 'serve Prometheus summaries while running' },
+  impl: {
+    type: 'string',
+    value: 'IMPL',
+    description: "vanilla (kad-dht called directly) or machine (each node's discovery machine drives it)",
+    default: 'machine with --log, else vanilla',
+  },
+  log: {
+    type: 'string',
+    value: 'FILE|DIR/',
+    description:
+      "impl machine: the discovery machines' transition log (.jsonl, .jsonl.gz); a folder: DIR/dht-<time>.jsonl.gz",
+  },
   quiet: { type: 'boolean', short: 'q', description: 'no progress lines' },
   json: { type: 'boolean', description: 'print the summary as JSON' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },

@@ -9,6 +9,8 @@ import type { NetworkSpec } from '../net/model/spec.js'
 import { stopHosts } from '../net/stop-hosts.js'
 import type { Rng } from '../rng.js'
 import { sleep } from '../sleep.js'
+import type { Recorder } from '../telemetry/recorder.js'
+import { DhtMachineNode } from './machine.js'
 import { createDhtNode, type DhtKnobs, type DhtNode } from './node.js'
 import { cidOf, type OpContext, type Operation, provide, randomBlob, retrieve } from './ops.js'
 
@@ -50,6 +52,10 @@ export interface LocalNetworkOptions extends DhtKnobs {
   onProgress?: (phase: string, done: number, total: number) => void
   /** true once the run must stop (a signal): the joins still to start are skipped */
   stopRequested?: () => boolean
+  /** machine: provide and retrieve go through each node's discovery machine (default vanilla) */
+  impl?: 'vanilla' | 'machine'
+  /** where the discovery machines' transitions go (impl machine) */
+  recorder?: Recorder | undefined
 }
 
 async function inBatches<T>(items: readonly T[], size: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -62,6 +68,8 @@ async function inBatches<T>(items: readonly T[], size: number, fn: (t: T) => Pro
 
 export class LocalDhtNetwork implements DhtDriver {
   readonly nodes: DhtNode[] = []
+  /** impl machine: node i's discovery actor (made once the nodes joined) */
+  readonly machines: DhtMachineNode[] = []
   readonly model: NetworkModel | undefined
   private readonly opts: LocalNetworkOptions
   private readonly cids = new Map<string, Awaited<ReturnType<typeof cidOf>>>()
@@ -143,6 +151,10 @@ export class LocalDhtNetwork implements DhtDriver {
       }
       o.onProgress?.('join', ++joined, o.nodes)
     })
+    if (o.impl === 'machine') {
+      for (const [i, n] of made.entries())
+        this.machines.push(new DhtMachineNode(i, n.services.dht, n.peerId.toString(), o.recorder))
+    }
     const sizes = made.map((n) => routingTable(n).size)
     this.init = {
       initMs: performance.now() - t0,
@@ -169,16 +181,22 @@ export class LocalDhtNetwork implements DhtDriver {
   async provide(i: number, round: number): Promise<Operation> {
     const cid = await cidOf(randomBlob(this.opts.rng))
     this.cids.set(cid.toString(), cid)
+    const m = this.machines[i]
+    if (m) return m.provide(cid, this.ctx(i, round))
     return provide(this.nodes[i]!.services.dht, cid, this.ctx(i, round))
   }
 
   async retrieve(i: number, round: number, cid: string, publisher: number): Promise<Operation> {
     const c = this.cids.get(cid)
     if (c === undefined) throw new Error(`retrieve: CID ${cid} was not provided in this run`)
-    return retrieve(this.nodes[i]!.services.dht, c, this.nodes[publisher]!.peerId.toString(), this.ctx(i, round))
+    const publisherId = this.nodes[publisher]!.peerId.toString()
+    const m = this.machines[i]
+    if (m) return m.retrieve(c, publisherId, this.ctx(i, round))
+    return retrieve(this.nodes[i]!.services.dht, c, publisherId, this.ctx(i, round))
   }
 
   async stop(): Promise<void> {
+    for (const m of this.machines) m.stop()
     await stopHosts(this.nodes, 10_000)
   }
 }

@@ -88,7 +88,7 @@ export async function writeReport(dir: string, r: DhtResults): Promise<string> {
   const lines = [
     `# psm dht run ${r.runId}`,
     '',
-    `${c.nodes} nodes · ${r.roundsDone}/${c.rounds} rounds · ${c.retrievers} retrievers per round · k ${c.k} · alpha ${c.alpha} · disjoint paths ${c.disjointPaths ?? c.alpha} · seed ${r.seed} · clock ${r.clock}${r.interrupted ? ' · **interrupted**' : ''}`,
+    `${c.nodes} nodes · ${r.roundsDone}/${c.rounds} rounds · ${c.retrievers} retrievers per round · k ${c.k} · alpha ${c.alpha} · disjoint paths ${c.disjointPaths ?? c.alpha} · seed ${r.seed} · clock ${r.clock} · impl ${c.impl ?? 'vanilla'}${r.interrupted ? ' · **interrupted**' : ''}`,
     '',
     `Network: ${c.network === null ? 'no model file' : typeof c.network === 'string' ? c.network : 'inline model'}; error rate ${c.errorRate ?? 'from the model'}; delay range ${c.delayRange ? `${c.delayRange[0]}–${c.delayRange[1]} ms` : 'from the model'}.`,
     '',
