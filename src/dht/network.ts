@@ -2,6 +2,8 @@
 // Initialisation (py-dht's headline figure): every node starts, dials `bootstrapPeers` random nodes that
 // joined before it (so the graph is connected), waits for its routing table to hold a peer, then runs
 // its self-lookup (a Kademlia join). Init time is from the first host created to the last self-lookup.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
 import { realPerformanceNow } from '../clock/virtual-real.js'
 import { NetworkModel } from '../net/model/model.js'
@@ -25,9 +27,25 @@ export interface InitFigures {
   failedJoins: number
   /** mean routing-table size after the joins */
   meanRoutingTable: number
+  /** mean open connections per node after the joins (memory grows with them) */
+  meanConnections?: number
+  /** mean peer-store entries per node after the joins (every peer a node heard of, with its addresses) */
+  meanPeerStore?: number
+  /** CPU ms (user + system, this process) of each phase: hosts started, bootstrap dials, self-lookups */
+  phaseCpuMs?: { start: number; dial: number; join: number }
   /** the process's resident set and V8 heap once every node joined (all nodes of this process) */
   rssBytes: number
   heapUsedBytes: number
+  /** the V8 heap still in use after a full garbage collection: what the nodes hold, not garbage not yet collected */
+  liveHeapBytes?: number
+}
+
+/** A full garbage collection (V8's gc, reached without --expose-gc), then the heap in use. */
+export function liveHeapBytes(): number {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  gc()
+  return process.memoryUsage().heapUsed
 }
 
 /** What the schedule needs from a set of nodes: in this process, or behind `psm dht serve` over HTTP. */
@@ -89,6 +107,11 @@ export class LocalDhtNetwork implements DhtDriver {
     const o = this.opts
     const t0 = performance.now()
     const w0 = realPerformanceNow()
+    const cpu = () => {
+      const u = process.cpuUsage()
+      return (u.user + u.system) / 1000
+    }
+    const c0 = cpu()
     const indices = Array.from({ length: o.nodes }, (_, i) => i)
     const made: DhtNode[] = new Array(o.nodes)
     let created = 0
@@ -109,6 +132,7 @@ export class LocalDhtNetwork implements DhtDriver {
       o.onProgress?.('start', ++created, o.nodes)
     })
     this.nodes.push(...made)
+    const c1 = cpu()
     // each node dials up to bootstrapPeers distinct random nodes that joined before it
     let failedDials = 0
     const targets = indices.map((i) => {
@@ -135,6 +159,7 @@ export class LocalDhtNetwork implements DhtDriver {
       if (made.every((n, i) => i === 0 || routingTable(n).size > 0)) break
       await sleep(50)
     }
+    const c2 = cpu()
     let failedJoins = 0
     let joined = 0
     await inBatches(indices, o.initConcurrency, async (i) => {
@@ -151,12 +176,18 @@ export class LocalDhtNetwork implements DhtDriver {
       }
       o.onProgress?.('join', ++joined, o.nodes)
     })
+    const c3 = cpu()
     if (o.impl === 'machine') {
       for (const [i, n] of made.entries())
         this.machines.push(new DhtMachineNode(i, n.services.dht, n.peerId.toString(), o.recorder))
     }
     const sizes = made.map((n) => routingTable(n).size)
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
+    const stored = await Promise.all(made.map(async (n) => (await n.peerStore.all()).length))
     this.init = {
+      phaseCpuMs: { start: c1 - c0, dial: c2 - c1, join: c3 - c2 },
+      meanConnections: mean(made.map((n) => n.getConnections().length)),
+      meanPeerStore: mean(stored),
       initMs: performance.now() - t0,
       initWallMs: realPerformanceNow() - w0,
       failedDials,
@@ -164,6 +195,7 @@ export class LocalDhtNetwork implements DhtDriver {
       meanRoutingTable: sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length),
       rssBytes: process.memoryUsage().rss,
       heapUsedBytes: process.memoryUsage().heapUsed,
+      liveHeapBytes: liveHeapBytes(),
     }
     return this.init
   }
