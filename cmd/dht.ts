@@ -33,6 +33,18 @@ const RUN_FLAGS = {
   },
   k: { type: 'string', value: 'K', description: 'k-bucket size', default: '20' },
   alpha: { type: 'string', value: 'A', description: 'query concurrency', default: '3' },
+  'disjoint-paths': {
+    type: 'string',
+    value: 'D',
+    description: "S/Kademlia disjoint paths per query (1: py-dht's plain Kademlia)",
+    default: 'alpha',
+  },
+  'init-concurrency': {
+    type: 'string',
+    value: 'C',
+    description: 'self-lookups in flight while joining',
+    default: '32',
+  },
   'error-rate': { type: 'string', value: 'P', description: 'probability a dial fails (py-dht error rate)' },
   'delay-range': { type: 'string', value: 'MIN-MAX', description: 'one-way latency range per pair, e.g. 20ms-80ms' },
   network: { type: 'string', value: 'FILE', description: 'a network model file (see networks/)' },

@@ -103,6 +103,8 @@ export const DHT_FLAGS: readonly Override<DhtFile>[] = [
   { name: 'clock', path: 'clock' },
   { name: 'k', path: 'k' },
   { name: 'alpha', path: 'alpha' },
+  { name: 'disjoint-paths', path: 'disjointPaths' },
+  { name: 'init-concurrency', path: 'initConcurrency' },
   { name: 'error-rate', path: 'errorRate' },
   { name: 'delay-range', path: 'delayRange' },
   { name: 'op-timeout', path: 'opTimeout' },
