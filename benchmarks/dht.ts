@@ -4,8 +4,8 @@
 // (simulated ms) and success rates. BENCH_DHT_NODES=100,1000 (default), BENCH_DHT_ROUNDS (default 20),
 // BENCH_DHT_NETWORK (a model file; default a 20–80 ms delay range), BENCH_DHT_TIMEOUT (s per N, default 3600),
 // BENCH_DHT_HEAP_MB (V8 heap limit of each run, default 12288), BENCH_DHT_MAX_CONNECTIONS (libp2p's limit
-// per node, default the run's 200), BENCH_DHT_DISJOINT_PATHS (kad-dht's disjoint paths per query, default
-// alpha; 1 is py-dht's plain Kademlia: fewer requests per lookup), BENCH_DHT_NODE_FLAGS.
+// per node, default 5000: no pruning), BENCH_DHT_DISJOINT_PATHS (kad-dht's disjoint paths per query, default
+// 1, py-dht's plain Kademlia; kad-dht's own default is alpha), BENCH_DHT_NODE_FLAGS.
 // A run that fails or times out is counted and reported, never dropped. Figures go to stdout as markdown.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -37,8 +37,8 @@ interface Summary {
 function runOne(nodes: number, rounds: number, timeoutS: number, dir: string): Promise<Summary | string> {
   const args = [bin, 'dht', 'run', '--nodes', String(nodes), '--rounds', String(rounds), '--retrievers', '5']
   args.push('--seed', '1', '--db', 'none', '--json', '--out', join(dir, `n${nodes}`))
-  if (process.env.BENCH_DHT_MAX_CONNECTIONS) args.push('--max-connections', process.env.BENCH_DHT_MAX_CONNECTIONS)
-  if (process.env.BENCH_DHT_DISJOINT_PATHS) args.push('--disjoint-paths', process.env.BENCH_DHT_DISJOINT_PATHS)
+  args.push('--max-connections', MAX_CONNECTIONS)
+  args.push('--disjoint-paths', DISJOINT_PATHS)
   const network = process.env.BENCH_DHT_NETWORK
   if (network) args.push('--network', network)
   else args.push('--delay-range', '20ms-80ms')
@@ -74,6 +74,17 @@ function runOne(nodes: number, rounds: number, timeoutS: number, dir: string): P
 const NODE_FLAGS = (process.env.BENCH_DHT_NODE_FLAGS ?? '--max-semi-space-size=64 --stack-trace-limit=4')
   .split(' ')
   .filter((f) => f !== '')
+
+/**
+ * libp2p's connection limit per node (BENCH_DHT_MAX_CONNECTIONS): by default none in effect. Past its limit
+ * libp2p's pruner reads the peer-store record of every connected peer on each new connection (quadratic
+ * in connections): at 1,000 nodes with a limit of 200 it and its peer-store reads took most of the CPU and
+ * no 100 of the 1,000 self-lookups finished in 27 minutes (README, "The DHT: psm dht")
+ */
+/** kad-dht's disjoint paths per query (BENCH_DHT_DISJOINT_PATHS): 1 by default, py-dht's plain Kademlia */
+const DISJOINT_PATHS = process.env.BENCH_DHT_DISJOINT_PATHS ?? '1'
+
+const MAX_CONNECTIONS = process.env.BENCH_DHT_MAX_CONNECTIONS ?? '5000'
 
 const mb = (b: number) => (b / 1024 / 1024).toFixed(0)
 const f = (x: number | null | undefined, d = 0) => (x === null || x === undefined ? '–' : x.toFixed(d))
@@ -112,7 +123,7 @@ async function main(): Promise<void> {
     [
       `# bench:dht — ${cpus().length} cores, load average ${load0.map((x) => x.toFixed(2)).join(' ')} at start, ${load1.map((x) => x.toFixed(2)).join(' ')} at end`,
       '',
-      `virtual clock · ${rounds} rounds × (1 provide + 5 retrievals) · k 20 · alpha 3 · ${process.env.BENCH_DHT_NETWORK ?? 'delay range 20–80 ms'} · disjoint paths ${process.env.BENCH_DHT_DISJOINT_PATHS ?? 'alpha (3)'} · max connections ${process.env.BENCH_DHT_MAX_CONNECTIONS ?? 200} · seed 1 · node ${NODE_FLAGS.join(' ')}`,
+      `virtual clock · ${rounds} rounds × (1 provide + 5 retrievals) · k 20 · alpha 3 · ${process.env.BENCH_DHT_NETWORK ?? 'delay range 20–80 ms'} · disjoint paths ${DISJOINT_PATHS} · max connections ${MAX_CONNECTIONS} · seed 1 · node ${NODE_FLAGS.join(' ')}`,
       '',
       'RSS per node: RSS after init less a 10-node run’s, over the extra nodes (garbage not yet collected included: V8 lets the heap grow to its limit); live heap per node: the same with the heap in use after a full GC. CPU per join: CPU of the self-lookup phase over the nodes.',
       '',
