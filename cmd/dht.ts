@@ -58,7 +58,8 @@ const RUN_FLAGS = {
   'max-connections': {
     type: 'string',
     value: 'N',
-    description: "libp2p's connection limit per node (fewer: more dials, where the error rate bites)",
+    description:
+      "libp2p's connection limit per node (fewer: more dials, where the error rate bites; past it every new connection costs a read of each connected peer's record: raise it for 1,000+ nodes)",
     default: '200',
   },
   procs: { type: 'string', value: 'P', description: 'spread the nodes over P `psm dht serve` processes (TCP)' },
