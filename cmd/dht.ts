@@ -33,6 +33,18 @@ const RUN_FLAGS = {
   },
   k: { type: 'string', value: 'K', description: 'k-bucket size', default: '20' },
   alpha: { type: 'string', value: 'A', description: 'query concurrency', default: '3' },
+  'disjoint-paths': {
+    type: 'string',
+    value: 'D',
+    description: "S/Kademlia disjoint paths per query (1: py-dht's plain Kademlia)",
+    default: 'alpha',
+  },
+  'init-concurrency': {
+    type: 'string',
+    value: 'C',
+    description: 'self-lookups in flight while joining',
+    default: '32',
+  },
   'error-rate': { type: 'string', value: 'P', description: 'probability a dial fails (py-dht error rate)' },
   'delay-range': { type: 'string', value: 'MIN-MAX', description: 'one-way latency range per pair, e.g. 20ms-80ms' },
   network: { type: 'string', value: 'FILE', description: 'a network model file (see networks/)' },
@@ -46,11 +58,24 @@ const RUN_FLAGS = {
   'max-connections': {
     type: 'string',
     value: 'N',
-    description: "libp2p's connection limit per node (fewer: more dials, where the error rate bites)",
+    description:
+      "libp2p's connection limit per node (fewer: more dials, where the error rate bites; past it every new connection costs a read of each connected peer's record: raise it for 1,000+ nodes)",
     default: '200',
   },
   procs: { type: 'string', value: 'P', description: 'spread the nodes over P `psm dht serve` processes (TCP)' },
   metrics: { type: 'string', value: 'HOST:PORT', description: 'serve Prometheus summaries while running' },
+  impl: {
+    type: 'string',
+    value: 'IMPL',
+    description: "vanilla (kad-dht called directly) or machine (each node's discovery machine drives it)",
+    default: 'machine with --log, else vanilla',
+  },
+  log: {
+    type: 'string',
+    value: 'FILE|DIR/',
+    description:
+      "impl machine: the discovery machines' transition log (.jsonl, .jsonl.gz); a folder: DIR/dht-<time>.jsonl.gz",
+  },
   quiet: { type: 'boolean', short: 'q', description: 'no progress lines' },
   json: { type: 'boolean', description: 'print the summary as JSON' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },

@@ -4,8 +4,12 @@ import { join } from 'node:path'
 import { RealDate, realMathRandom } from '../clock/virtual-real.js'
 import { parseHostPort } from '../config/host-port.js'
 import { errorMessage } from '../errors.js'
+import { randomSeed } from '../rng.js'
+import { resolveLogPath } from '../sim/run.js'
+import { createJsonlFileSink } from '../telemetry/log/file-sink.js'
 import { startMetricsServer } from '../telemetry/metrics/metrics-server.js'
-import type { DhtConfig } from './config.js'
+import { Recorder } from '../telemetry/recorder.js'
+import { type DhtConfig, dhtNetworkEntry } from './config.js'
 import { DEFAULT_DB, openResultsDb, type ResultsDb } from './db.js'
 import { createDhtMetrics } from './metrics.js'
 import { runDht } from './run.js'
@@ -21,7 +25,8 @@ export interface DhtCommandOptions {
 }
 
 export async function runDhtCommand(opts: DhtCommandOptions): Promise<{ text: string; exitCode: number }> {
-  const c = opts.config
+  // the seed is fixed here, so that the log header names the one the run uses
+  const c: DhtConfig = { ...opts.config, seed: opts.config.seed ?? randomSeed() }
   const runId = newRunId()
   const out = opts.out ?? join('data', 'dht', runId)
   const targets = (opts.db ?? [DEFAULT_DB]).filter((t) => t !== 'none')
@@ -32,6 +37,14 @@ export async function runDhtCommand(opts: DhtCommandOptions): Promise<{ text: st
   } catch (err) {
     for (const d of dbs) await d.close()
     throw err
+  }
+  // impl machine: the discovery machines' transitions, to the log file when there is one
+  const logFile = resolveLogPath(c.log, undefined, 'dht')
+  const recorder = c.impl === 'machine' && logFile !== null ? new Recorder({ source: 'psm dht run' }) : undefined
+  if (recorder && logFile) {
+    const network = dhtNetworkEntry(c)
+    if (network) recorder.setNetwork(network)
+    recorder.addSink(createJsonlFileSink(logFile))
   }
   const metrics = c.metrics !== null ? createDhtMetrics() : undefined
   const server =
@@ -57,7 +70,10 @@ export async function runDhtCommand(opts: DhtCommandOptions): Promise<{ text: st
       stopRequested: opts.stopRequested,
       progress,
       ...(driver ? { driver } : {}),
+      ...(recorder ? { recorder } : {}),
     })
+    const transitions = recorder?.transitions() ?? 0
+    await recorder?.close()
     const dbLines = dbs.length === 0 ? ['results database: none'] : []
     let exitCode = 0
     for (const db of dbs) {
@@ -82,6 +98,8 @@ export async function runDhtCommand(opts: DhtCommandOptions): Promise<{ text: st
       provide: s.provide,
       retrieve: s.retrieve,
       db: dbs.map((d) => d.where),
+      impl: c.impl,
+      log: logFile,
     }
     const text = opts.json
       ? `${JSON.stringify(summary)}\n`
@@ -95,11 +113,15 @@ export async function runDhtCommand(opts: DhtCommandOptions): Promise<{ text: st
           `provide:  ${s.provide.successes}/${s.provide.count} ok · p50 ${f(s.provide.p50)} · p90 ${f(s.provide.p90)} · p99 ${f(s.provide.p99)} ms`,
           `retrieve: ${s.retrieve.successes}/${s.retrieve.count} ok · p50 ${f(s.retrieve.p50)} · p90 ${f(s.retrieve.p90)} · p99 ${f(s.retrieve.p99)} ms`,
           `report: ${outcome.reportPath}`,
+          ...(logFile
+            ? [`transition log: ${logFile} (${transitions} transitions) — open it with: npx psm dbg ${logFile}`]
+            : []),
           ...dbLines,
           '',
         ].join('\n')
     return { text, exitCode }
   } finally {
+    await recorder?.close()
     await server?.close()
     for (const d of dbs) await d.close()
   }

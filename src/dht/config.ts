@@ -28,8 +28,15 @@ import {
   oneOf,
   type Schema,
   show,
+  string,
 } from '../config/schema.js'
+import { networkLogEntry } from '../net/model/provenance.js'
 import type { NetworkSpec } from '../net/model/spec.js'
+import type { NetworkLogEntry } from '../telemetry/records.js'
+
+/** vanilla: the schedule calls kad-dht; machine: through each node's discovery machine (src/dht/machine.ts) */
+export const DHT_IMPLS = ['vanilla', 'machine'] as const
+export type DhtImpl = (typeof DHT_IMPLS)[number]
 
 /** `[20ms, 80ms]`: py-dht's delay range. */
 const delayRangeSchema: Schema<[number, number]> = {
@@ -75,11 +82,18 @@ export const dhtSchema = object({
   /** `psm dht run --procs P`: the nodes run in P `psm dht serve` processes over TCP */
   procs: int({ default: 0, min: 0, max: 256 }),
   metrics: nullable(hostPort()),
+  /**
+   * vanilla: the schedule calls kad-dht directly; machine: each node's provide and retrieve go through
+   * its discovery machine (src/dht/machine.ts). Default: machine when there is a log, else vanilla.
+   */
+  impl: nullable(oneOf(DHT_IMPLS)),
+  /** the transition log of the discovery machines (.jsonl or .jsonl.gz; a folder: a new DIR/dht-<time>.jsonl.gz) */
+  log: nullable(string({ nonEmpty: true })),
 })
 
 type DhtFile = Infer<typeof dhtSchema>
 /** dht.yml as checked, its clock resolved */
-export type DhtConfig = Omit<DhtFile, 'clock'> & { clock: ClockMode }
+export type DhtConfig = Omit<DhtFile, 'clock' | 'impl'> & { clock: ClockMode; impl: DhtImpl }
 
 export const DHT_FLAGS: readonly Override<DhtFile>[] = [
   { name: 'nodes', path: 'nodes' },
@@ -89,12 +103,16 @@ export const DHT_FLAGS: readonly Override<DhtFile>[] = [
   { name: 'clock', path: 'clock' },
   { name: 'k', path: 'k' },
   { name: 'alpha', path: 'alpha' },
+  { name: 'disjoint-paths', path: 'disjointPaths' },
+  { name: 'init-concurrency', path: 'initConcurrency' },
   { name: 'error-rate', path: 'errorRate' },
   { name: 'delay-range', path: 'delayRange' },
   { name: 'op-timeout', path: 'opTimeout' },
   { name: 'max-connections', path: 'maxConnections' },
   { name: 'procs', path: 'procs' },
   { name: 'metrics', path: 'metrics' },
+  { name: 'impl', path: 'impl' },
+  { name: 'log', path: 'log' },
 ]
 
 export interface LoadDhtOptions {
@@ -125,12 +143,30 @@ export function loadDhtConfig(opts: LoadDhtOptions = {}): DhtConfig {
             : undefined,
       },
       {
+        paths: ['impl', 'log'],
+        test: (c) =>
+          c.impl === 'vanilla' && c.log !== null
+            ? "log needs impl machine: the log holds the discovery machines' transitions (vanilla has none)"
+            : undefined,
+      },
+      {
+        paths: ['impl', 'procs'],
+        test: (c) =>
+          c.impl === 'machine' && c.procs > 0
+            ? `impl machine runs the discovery machines in this process: it cannot run with procs ${c.procs}`
+            : undefined,
+      },
+      {
         paths: ['procs', 'nodes'],
         test: (c) => (c.procs > c.nodes ? `procs ${c.procs} exceeds nodes ${c.nodes}` : undefined),
       },
     ],
   })
-  const config: DhtConfig = { ...loaded, clock: loaded.clock ?? (loaded.procs > 0 ? 'real' : 'virtual') }
+  const config: DhtConfig = {
+    ...loaded,
+    clock: loaded.clock ?? (loaded.procs > 0 ? 'real' : 'virtual'),
+    impl: loaded.impl ?? (loaded.log !== null ? 'machine' : 'vanilla'),
+  }
   if (config.network !== null && opts.path !== undefined) config.network = rebaseNetwork(config.network, opts.path)
   const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined)
   const fromFlags = networkFromFlags({ network: text('network'), latency: text('latency') })
@@ -165,4 +201,19 @@ export function minDelayMs(spec: NetworkSpec | undefined): number | undefined {
   if (spec.latency.kind === 'constant') return spec.latency.ms
   if (spec.latency.kind === 'uniform') return spec.latency.minMs
   return undefined
+}
+
+/** The run's network model for the log header: the model file or section, with errorRate and delayRange over it. */
+export function dhtNetworkEntry(c: DhtConfig, seed = c.seed ?? 0): NetworkLogEntry | undefined {
+  if (c.network === null && c.errorRate === null && c.delayRange === null) return undefined
+  const base = c.network !== null ? networkLogEntry(c.network, seed) : { seed }
+  if (c.errorRate === null && c.delayRange === null) return base
+  return {
+    ...base,
+    inline: {
+      ...(base.inline ?? {}),
+      ...(c.errorRate !== null ? { dialFailure: c.errorRate } : {}),
+      ...(c.delayRange !== null ? { latency: { uniform: [`${c.delayRange[0]}ms`, `${c.delayRange[1]}ms`] } } : {}),
+    },
+  }
 }

@@ -2,6 +2,8 @@
 // Initialisation (py-dht's headline figure): every node starts, dials `bootstrapPeers` random nodes that
 // joined before it (so the graph is connected), waits for its routing table to hold a peer, then runs
 // its self-lookup (a Kademlia join). Init time is from the first host created to the last self-lookup.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
 import { realPerformanceNow } from '../clock/virtual-real.js'
 import { NetworkModel } from '../net/model/model.js'
@@ -9,6 +11,8 @@ import type { NetworkSpec } from '../net/model/spec.js'
 import { stopHosts } from '../net/stop-hosts.js'
 import type { Rng } from '../rng.js'
 import { sleep } from '../sleep.js'
+import type { Recorder } from '../telemetry/recorder.js'
+import { DhtMachineNode } from './machine.js'
 import { createDhtNode, type DhtKnobs, type DhtNode } from './node.js'
 import { cidOf, type OpContext, type Operation, provide, randomBlob, retrieve } from './ops.js'
 
@@ -23,9 +27,25 @@ export interface InitFigures {
   failedJoins: number
   /** mean routing-table size after the joins */
   meanRoutingTable: number
+  /** mean open connections per node after the joins (memory grows with them) */
+  meanConnections?: number
+  /** mean peer-store entries per node after the joins (every peer a node heard of, with its addresses) */
+  meanPeerStore?: number
+  /** CPU ms (user + system, this process) of each phase: hosts started, bootstrap dials, self-lookups */
+  phaseCpuMs?: { start: number; dial: number; join: number }
   /** the process's resident set and V8 heap once every node joined (all nodes of this process) */
   rssBytes: number
   heapUsedBytes: number
+  /** the V8 heap still in use after a full garbage collection: what the nodes hold, not garbage not yet collected */
+  liveHeapBytes?: number
+}
+
+/** A full garbage collection (V8's gc, reached without --expose-gc), then the heap in use. */
+export function liveHeapBytes(): number {
+  setFlagsFromString('--expose-gc')
+  const gc = runInNewContext('gc') as () => void
+  gc()
+  return process.memoryUsage().heapUsed
 }
 
 /** What the schedule needs from a set of nodes: in this process, or behind `psm dht serve` over HTTP. */
@@ -50,6 +70,10 @@ export interface LocalNetworkOptions extends DhtKnobs {
   onProgress?: (phase: string, done: number, total: number) => void
   /** true once the run must stop (a signal): the joins still to start are skipped */
   stopRequested?: () => boolean
+  /** machine: provide and retrieve go through each node's discovery machine (default vanilla) */
+  impl?: 'vanilla' | 'machine'
+  /** where the discovery machines' transitions go (impl machine) */
+  recorder?: Recorder | undefined
 }
 
 async function inBatches<T>(items: readonly T[], size: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -62,6 +86,8 @@ async function inBatches<T>(items: readonly T[], size: number, fn: (t: T) => Pro
 
 export class LocalDhtNetwork implements DhtDriver {
   readonly nodes: DhtNode[] = []
+  /** impl machine: node i's discovery actor (made once the nodes joined) */
+  readonly machines: DhtMachineNode[] = []
   readonly model: NetworkModel | undefined
   private readonly opts: LocalNetworkOptions
   private readonly cids = new Map<string, Awaited<ReturnType<typeof cidOf>>>()
@@ -81,6 +107,11 @@ export class LocalDhtNetwork implements DhtDriver {
     const o = this.opts
     const t0 = performance.now()
     const w0 = realPerformanceNow()
+    const cpu = () => {
+      const u = process.cpuUsage()
+      return (u.user + u.system) / 1000
+    }
+    const c0 = cpu()
     const indices = Array.from({ length: o.nodes }, (_, i) => i)
     const made: DhtNode[] = new Array(o.nodes)
     let created = 0
@@ -101,6 +132,7 @@ export class LocalDhtNetwork implements DhtDriver {
       o.onProgress?.('start', ++created, o.nodes)
     })
     this.nodes.push(...made)
+    const c1 = cpu()
     // each node dials up to bootstrapPeers distinct random nodes that joined before it
     let failedDials = 0
     const targets = indices.map((i) => {
@@ -127,6 +159,7 @@ export class LocalDhtNetwork implements DhtDriver {
       if (made.every((n, i) => i === 0 || routingTable(n).size > 0)) break
       await sleep(50)
     }
+    const c2 = cpu()
     let failedJoins = 0
     let joined = 0
     await inBatches(indices, o.initConcurrency, async (i) => {
@@ -143,8 +176,18 @@ export class LocalDhtNetwork implements DhtDriver {
       }
       o.onProgress?.('join', ++joined, o.nodes)
     })
+    const c3 = cpu()
+    if (o.impl === 'machine') {
+      for (const [i, n] of made.entries())
+        this.machines.push(new DhtMachineNode(i, n.services.dht, n.peerId.toString(), o.recorder))
+    }
     const sizes = made.map((n) => routingTable(n).size)
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)
+    const stored = await Promise.all(made.map(async (n) => (await n.peerStore.all()).length))
     this.init = {
+      phaseCpuMs: { start: c1 - c0, dial: c2 - c1, join: c3 - c2 },
+      meanConnections: mean(made.map((n) => n.getConnections().length)),
+      meanPeerStore: mean(stored),
       initMs: performance.now() - t0,
       initWallMs: realPerformanceNow() - w0,
       failedDials,
@@ -152,6 +195,7 @@ export class LocalDhtNetwork implements DhtDriver {
       meanRoutingTable: sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length),
       rssBytes: process.memoryUsage().rss,
       heapUsedBytes: process.memoryUsage().heapUsed,
+      liveHeapBytes: liveHeapBytes(),
     }
     return this.init
   }
@@ -169,16 +213,22 @@ export class LocalDhtNetwork implements DhtDriver {
   async provide(i: number, round: number): Promise<Operation> {
     const cid = await cidOf(randomBlob(this.opts.rng))
     this.cids.set(cid.toString(), cid)
+    const m = this.machines[i]
+    if (m) return m.provide(cid, this.ctx(i, round))
     return provide(this.nodes[i]!.services.dht, cid, this.ctx(i, round))
   }
 
   async retrieve(i: number, round: number, cid: string, publisher: number): Promise<Operation> {
     const c = this.cids.get(cid)
     if (c === undefined) throw new Error(`retrieve: CID ${cid} was not provided in this run`)
-    return retrieve(this.nodes[i]!.services.dht, c, this.nodes[publisher]!.peerId.toString(), this.ctx(i, round))
+    const publisherId = this.nodes[publisher]!.peerId.toString()
+    const m = this.machines[i]
+    if (m) return m.retrieve(c, publisherId, this.ctx(i, round))
+    return retrieve(this.nodes[i]!.services.dht, c, publisherId, this.ctx(i, round))
   }
 
   async stop(): Promise<void> {
+    for (const m of this.machines) m.stop()
     await stopHosts(this.nodes, 10_000)
   }
 }

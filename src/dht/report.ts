@@ -88,14 +88,14 @@ export async function writeReport(dir: string, r: DhtResults): Promise<string> {
   const lines = [
     `# psm dht run ${r.runId}`,
     '',
-    `${c.nodes} nodes · ${r.roundsDone}/${c.rounds} rounds · ${c.retrievers} retrievers per round · k ${c.k} · alpha ${c.alpha} · disjoint paths ${c.disjointPaths ?? c.alpha} · seed ${r.seed} · clock ${r.clock}${r.interrupted ? ' · **interrupted**' : ''}`,
+    `${c.nodes} nodes · ${r.roundsDone}/${c.rounds} rounds · ${c.retrievers} retrievers per round · k ${c.k} · alpha ${c.alpha} · disjoint paths ${c.disjointPaths ?? c.alpha} · seed ${r.seed} · clock ${r.clock} · impl ${c.impl ?? 'vanilla'}${r.interrupted ? ' · **interrupted**' : ''}`,
     '',
     `Network: ${c.network === null ? 'no model file' : typeof c.network === 'string' ? c.network : 'inline model'}; error rate ${c.errorRate ?? 'from the model'}; delay range ${c.delayRange ? `${c.delayRange[0]}–${c.delayRange[1]} ms` : 'from the model'}.`,
     '',
     '## Init',
     '',
     init
-      ? `${c.nodes} nodes initialised (started, bootstrapped, self-lookup done) in ${fmt(init.initMs, 0)} ${unit} (${fmt(init.initWallMs / 1000, 2)} s wall); ${init.failedDials} failed dials, ${init.failedJoins} failed self-lookups; mean routing table ${fmt(init.meanRoutingTable, 1)} peers.`
+      ? `${c.nodes} nodes initialised (started, bootstrapped, self-lookup done) in ${fmt(init.initMs, 0)} ${unit} (${fmt(init.initWallMs / 1000, 2)} s wall); ${init.failedDials} failed dials, ${init.failedJoins} failed self-lookups; mean routing table ${fmt(init.meanRoutingTable, 1)} peers${init.meanConnections !== undefined ? `, ${fmt(init.meanConnections, 1)} connections and ${fmt(init.meanPeerStore ?? 0, 1)} peer-store entries per node` : ''}.${init.phaseCpuMs ? ` CPU: ${fmt(init.phaseCpuMs.start / 1000, 1)} s starting hosts, ${fmt(init.phaseCpuMs.dial / 1000, 1)} s bootstrap dials, ${fmt(init.phaseCpuMs.join / 1000, 1)} s self-lookups (${fmt(init.phaseCpuMs.join / Math.max(1, c.nodes), 0)} ms per join).` : ''}`
       : 'not measured (nodes in other processes)',
     '',
     '## Operations',

@@ -7,6 +7,7 @@ import { activeClock, activeClockMode } from '../clock/virtual-install.js'
 import { seedRandom } from '../clock/virtual-random.js'
 import { RealDate, realPerformanceNow } from '../clock/virtual-real.js'
 import { createRng, randomSeed } from '../rng.js'
+import type { Recorder } from '../telemetry/recorder.js'
 import { type DhtConfig, dhtNetworkSpec } from './config.js'
 import type { DhtMetrics } from './metrics.js'
 import { type DhtDriver, type InitFigures, LocalDhtNetwork } from './network.js'
@@ -21,6 +22,8 @@ export interface DhtRunOptions {
   /** resolves when the run must stop early (a signal) */
   stopRequested?: () => boolean
   progress?: (line: string, final: boolean) => void
+  /** impl machine: where the discovery machines' transitions go */
+  recorder?: Recorder
   /** a driver instead of nodes in this process (--procs) */
   driver?: (seed: number) => Promise<DhtDriver>
 }
@@ -61,6 +64,8 @@ export async function runDht(opts: DhtRunOptions): Promise<DhtRunOutcome> {
       seed,
       rng: createRng(seed ^ 0x9e3779b9),
       ...(opts.stopRequested ? { stopRequested: opts.stopRequested } : {}),
+      impl: c.impl,
+      recorder: opts.recorder,
       onProgress: (phase, done, total) => {
         if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0)
           say(`dht: init ${phase} ${done}/${total} · ${((realPerformanceNow() - wall0) / 1000).toFixed(1)} s wall`)

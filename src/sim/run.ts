@@ -234,11 +234,11 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** `dir/` (a trailing slash, or an existing folder) means a new timestamped file in dir: `dir/sim-2026-11-21T06-27-34.jsonl.gz` (real time, so that virtual runs do not share a name). */
-export function resolveLogPath(log: string | null, now: Date = new RealDate()): string | null {
+/** `dir/` (a trailing slash, or an existing folder) means a new timestamped file in dir: `dir/sim-2026-11-21T06-27-34.jsonl.gz` (real time, so that virtual runs do not share a name; `prefix` names other commands' logs). */
+export function resolveLogPath(log: string | null, now: Date = new RealDate(), prefix = 'sim'): string | null {
   if (!log) return log
   const folder = /[\\/]$/.test(log) ? log : isDirectory(log) ? `${log}/` : undefined
   if (folder === undefined) return log
   const stamp = now.toISOString().slice(0, 19).replace(/:/g, '-')
-  return `${folder}sim-${stamp}.jsonl.gz`
+  return `${folder}${prefix}-${stamp}.jsonl.gz`
 }

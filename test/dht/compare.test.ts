@@ -36,7 +36,7 @@ function results(durations: number[], failures = 0): DhtResults {
     interrupted: false,
     clock: 'virtual',
     seed: 1,
-    config: { ...dhtSchema.check({}, []), clock: 'virtual' },
+    config: { ...dhtSchema.check({}, []), clock: 'virtual', impl: 'vanilla' },
     init: null,
     roundsDone: 1,
     summary: {} as DhtResults['summary'],
