@@ -15,11 +15,28 @@ export interface LinesProps {
   height: number
 }
 
+/** The blank blocks by size: one string each, not a new one per pane and frame. */
+const blanks = new Map<string, string>()
+
+function blankBlock(width: number, height: number): string {
+  const key = `${width}x${height}`
+  let b = blanks.get(key)
+  if (b === undefined) {
+    if (blanks.size > 64) blanks.clear()
+    b = Array.from({ length: height }, () => ' '.repeat(width)).join('\n')
+    blanks.set(key, b)
+  }
+  return b
+}
+
 export function Lines({ lines, width, height }: LinesProps) {
   const color = useContext(ColorContext)
   const rows: string[] = []
-  for (let i = 0; i < height; i++) rows.push(styled(fitLine(lines[i] ?? [], width), color))
-  const blank = Array.from({ length: height }, () => ' '.repeat(width)).join('\n')
+  for (let i = 0; i < height; i++) {
+    const line = lines[i]
+    rows.push(line === undefined || line.length === 0 ? '' : styled(fitLine(line, width), color))
+  }
+  const blank = blankBlock(width, height)
   return (
     <Box width={width} height={height} flexShrink={0}>
       <Transform transform={(_line, i) => rows[i] ?? ''}>{blank}</Transform>

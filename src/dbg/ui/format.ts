@@ -159,28 +159,52 @@ const FG: Record<string, number> = {
 /**
  * A line as text with SGR escapes. Panes hand Ink one pre-styled string each: Ink's cost grows with
  * the number of Text nodes, and a screen of per-segment nodes took longer than a step may.
+ * Ink tokenizes every character and every escape it is given on every frame (that is most of a
+ * step's time), so the string is kept short: unstyled trailing blanks are left out (Ink's output
+ * grid starts blank), blanks carry no style that would not show (only inverse and underline show on
+ * a blank), and neighbouring segments of the same style share one escape and one reset.
  */
 export function styled(line: Line, color: boolean): string {
-  let out = ''
-  // unstyled trailing blanks are left out: Ink's output grid starts blank, and it tokenizes every
-  // character it is given, so padding would only cost time
   let end = line.length
-  while (end > 0 && isPlain(line[end - 1]!) && line[end - 1]!.text.trim() === '') end--
+  while (end > 0 && isPlain(line[end - 1]!) && isBlank(line[end - 1]!.text)) end--
+  let out = ''
+  let open = '' // the SGR parameters in effect ('' = none)
   for (let i = 0; i < end; i++) {
     const s = line[i]!
     const text = i === end - 1 && isPlain(s) ? s.text.trimEnd() : s.text
-    const codes: number[] = []
-    if (s.bold) codes.push(1)
-    if (s.dim && color) codes.push(2)
-    if (s.underline) codes.push(4)
-    if (s.inverse) codes.push(7)
-    if (s.color && color) {
-      const c = FG[s.color]
-      if (c !== undefined) codes.push(c)
+    if (text === '') continue
+    const codes = isPlain(s) && isBlank(text) ? '' : sgr(s, color)
+    if (codes !== open) {
+      if (open !== '') out += '\x1b[0m'
+      if (codes !== '') out += `\x1b[${codes}m`
+      open = codes
     }
-    out += codes.length > 0 ? `\x1b[${codes.join(';')}m${text}\x1b[0m` : text
+    out += text
   }
+  if (open !== '') out += '\x1b[0m'
   return out
+}
+
+/** The SGR parameters of a segment's style ('' when it has none). */
+function sgr(s: Segment, color: boolean): string {
+  let codes = ''
+  const add = (n: number): void => {
+    codes = codes === '' ? `${n}` : `${codes};${n}`
+  }
+  if (s.bold) add(1)
+  if (s.dim && color) add(2)
+  if (s.underline) add(4)
+  if (s.inverse) add(7)
+  if (s.color && color) {
+    const c = FG[s.color]
+    if (c !== undefined) add(c)
+  }
+  return codes
+}
+
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== 32) return false
+  return true
 }
 
 function isPlain(s: Segment): boolean {
