@@ -46,7 +46,8 @@ describe('psm dbg in a terminal', () => {
     t.keys('Escape')
     await t.waitFor((x) => !x.includes('psm dbg — keys'))
     t.keys('q')
-    s = await t.waitFor((x) => x.includes('EXIT='))
+    // the stty line follows EXIT= a moment later: a capture between the two would see no mode at all
+    s = await t.waitFor((x) => /EXIT=\d+\s*\n\s*\S/.test(x))
     expect(s).toContain('EXIT=0')
     // the alternate screen is gone and the tty is cooked again
     expect(s).not.toContain('machines 12')

@@ -143,7 +143,9 @@ describe('psm scenario simple-discovery', () => {
     expect(r.code).toBe(1)
     const res = JSON.parse(r.stdout)
     expect(res).toMatchObject({ delivered: 0, expected: 12, failures: 1 })
-    expect(res.failure).toMatch(/^topic 'foobar' not ready after \d+ ms: 2 of 5 wanted topic peers$/)
+    expect(res.failure).toMatch(
+      /^time limit of 1000 ms ran out \(--timeout\): topic 'foobar' not ready after \d+ ms: 2 of 5 wanted topic peers$/,
+    )
   })
 
   it('bad flags exit 2 with one line', async () => {
