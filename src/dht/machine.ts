@@ -12,7 +12,7 @@ import type { CID } from 'multiformats/cid'
 import { createActor } from 'xstate'
 import { type DiscoveryEvent, discoveryMachine } from '../../machines/discovery.js'
 import type { Recorder } from '../telemetry/recorder.js'
-import { type OpContext, type Operation, provide, retrieve } from './ops.js'
+import { base, type OpContext, type Operation, provide, retrieve } from './ops.js'
 
 /** The machine id of node `i`'s discovery actor. */
 export function dhtDiscId(i: number): string {
@@ -124,18 +124,5 @@ export class DhtMachineNode {
 }
 
 function refused(kind: Operation['kind'], cid: CID, ctx: OpContext): Operation {
-  return {
-    kind,
-    round: ctx.round,
-    node: ctx.node,
-    cid: cid.toString(),
-    durationMs: 0,
-    success: false,
-    error: 'refused by the discovery machine',
-    hops: 0,
-    peersContacted: 0,
-    queryErrors: 0,
-    firstProviderIsPublisher: null,
-    providersFound: 0,
-  }
+  return { ...base(kind, ctx, cid), error: 'refused by the discovery machine' }
 }

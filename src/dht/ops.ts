@@ -90,7 +90,8 @@ export interface OpContext {
   now: () => number
 }
 
-function base(kind: OperationKind, ctx: OpContext, cid: CID): Operation {
+/** An operation's row before it ran: not yet a success, nothing contacted. */
+export function base(kind: OperationKind, ctx: OpContext, cid: CID): Operation {
   return {
     kind,
     round: ctx.round,
