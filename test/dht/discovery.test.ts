@@ -1,28 +1,14 @@
 // DHT-backed discovery end to end: `psm sim` and `psm scenario` with discovery over @libp2p/kad-dht
 // (provider records of a CID derived from the topic) on real hosts and gossipsub, virtual clock.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runPsm } from '../helpers/cli.js'
+import { readLog } from './helpers.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'psm-dht-disc-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-interface Rec {
-  kind: string
-  machine?: string
-  event?: string
-  accepted?: boolean
-  added?: string[]
-  args?: Record<string, unknown>
-}
-
-const readLog = (file: string): Rec[] =>
-  readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Rec)
 
 async function sim(name: string, yml: string, args: string[] = []) {
   const config = join(dir, `${name}.yml`)

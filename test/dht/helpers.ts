@@ -24,3 +24,22 @@ export async function dhtRun(out: string, args: string[], timeoutMs = 400_000): 
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as DhtResults
   return { summary: JSON.parse(r.stdout), results, ops: results.operations, out, stderr: r.stderr }
 }
+
+/** One line of a JSONL transition log, as the DHT tests read it. */
+export interface LogRec {
+  kind: string
+  machine?: string
+  event?: string
+  accepted?: boolean
+  added?: string[]
+  touched?: string[]
+  args?: Record<string, unknown>
+  source?: string
+}
+
+/** Every record of an uncompressed transition log. */
+export const readLog = (file: string): LogRec[] =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as LogRec)

@@ -1,33 +1,17 @@
 // `psm dht run --impl machine --log FILE`: each node's provide and retrieve go through its discovery
 // machine; the transition log holds them, passes `psm log validate` and loads in psm dbg's model. Real
 // kad-dht nodes on the memory transport, virtual clock.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openLog } from '../../src/dbg/load/file-loader.js'
 import { DbgModel } from '../../src/dbg/model/model.js'
 import { runPsm } from '../helpers/cli.js'
-import { dhtRun } from './helpers.js'
+import { dhtRun, readLog } from './helpers.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'psm-dht-machine-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
-interface Rec {
-  kind: string
-  machine?: string
-  event?: string
-  accepted?: boolean
-  touched?: string[]
-  args?: Record<string, unknown>
-  source?: string
-}
-
-const readLog = (file: string): Rec[] =>
-  readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Rec)
 
 describe('psm dht run --impl machine', () => {
   it('the log holds each node’s provide and lookup transitions; it validates and loads in psm dbg', async () => {
