@@ -29,6 +29,7 @@ interface Summary {
     meanPeerStore?: number
     phaseCpuMs?: { start: number; dial: number; join: number }
     failedJoins: number
+    joined?: number
   }
   provide: { count: number; successes: number; p50: number | null }
   retrieve: { count: number; successes: number; p50: number | null; p99: number | null; meanHops: number | null }
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     const perNode = baseRss > 0 ? (r.init.rssBytes - baseRss) / (n - 10) : r.init.rssBytes / n
     const live = r.init.liveHeapBytes
     const livePerNode = live !== undefined && baseLive !== undefined ? (live - baseLive) / (n - 10) : undefined
-    const joinCpu = r.init.phaseCpuMs ? r.init.phaseCpuMs.join / n : undefined
+    const joinCpu = r.init.phaseCpuMs ? r.init.phaseCpuMs.join / (r.init.joined ?? n) : undefined
     rows.push(
       `| ${n} | ${f(r.init.initMs)} | ${f(r.init.initWallMs / 1000, 1)} | ${f(joinCpu)} | ${mb(r.init.rssBytes)} | ${f(perNode / 1024, 0)} | ${livePerNode === undefined ? '–' : f(livePerNode / 1024, 0)} | ${f(r.init.meanConnections, 0)} / ${f(r.init.meanPeerStore, 0)} / ${f(r.init.meanRoutingTable, 0)} | ${f(r.retrieve.p50)} | ${f(r.retrieve.p99)} | ${r.retrieve.successes}/${r.retrieve.count} | ${r.provide.successes}/${r.provide.count} | ${r.init.failedJoins} | ${load()} |`,
     )

@@ -4,6 +4,7 @@ import { formatHelp, parseFlags } from '../src/cli/args.js'
 import { onInterrupt } from '../src/cli/signals.js'
 import { activeClockMode } from '../src/clock/virtual-install.js'
 import { checkCommandClock } from '../src/clock/virtual-select.js'
+import { NETWORK_FLAGS } from '../src/config/network-flags.js'
 import { UsageError } from '../src/errors.js'
 
 const RUN_FLAGS = {
@@ -47,8 +48,7 @@ const RUN_FLAGS = {
   },
   'error-rate': { type: 'string', value: 'P', description: 'probability a dial fails (py-dht error rate)' },
   'delay-range': { type: 'string', value: 'MIN-MAX', description: 'one-way latency range per pair, e.g. 20ms-80ms' },
-  network: { type: 'string', value: 'FILE', description: 'a network model file (see networks/)' },
-  latency: { type: 'string', value: 'LAT', description: 'a constant latency (or a distribution) as the model' },
+  ...NETWORK_FLAGS,
   'op-timeout': {
     type: 'string',
     value: 'DUR',

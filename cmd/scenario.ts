@@ -3,7 +3,7 @@
 import { durationFlag, formatHelp, parseFlags, parseIntFlag } from '../src/cli/args.js'
 import { activeClockMode } from '../src/clock/virtual-install.js'
 import { checkCommandClock, parseClockMode } from '../src/clock/virtual-select.js'
-import { networkFromFlags } from '../src/config/network-flags.js'
+import { NETWORK_FLAGS, networkFromFlags } from '../src/config/network-flags.js'
 import { DEFAULT_FIND_LIMIT } from '../src/discovery/constants.js'
 import { DISCOVERY_BACKENDS, type DiscoveryBackend } from '../src/discovery/types.js'
 import { errorMessage, InputError, RunFailedError, UsageError } from '../src/errors.js'
@@ -94,21 +94,7 @@ const FLAGS = {
       'real | virtual (simulated time: repeatable, load-independent) | paced (virtual, never ahead of the wall clock)',
     default: 'real',
   },
-  network: {
-    type: 'string',
-    value: 'FILE',
-    description: 'network model between the hosts: a .yml model, an oar-p2p .txt matrix or a .gml graph',
-  },
-  latency: {
-    type: 'string',
-    value: 'DUR',
-    description: 'shorthand model: this one-way latency on every link, e.g. 50ms',
-  },
-  bandwidth: {
-    type: 'string',
-    value: 'RATE',
-    description: 'shorthand model: this upload and download rate per host, e.g. 50Mbit',
-  },
+  ...NETWORK_FLAGS,
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const
 

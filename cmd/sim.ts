@@ -3,6 +3,7 @@ import { formatHelp, parseFlags } from '../src/cli/args.js'
 import { onInterrupt } from '../src/cli/signals.js'
 import { activeClockMode } from '../src/clock/virtual-install.js'
 import { checkCommandClock } from '../src/clock/virtual-select.js'
+import { NETWORK_FLAGS } from '../src/config/network-flags.js'
 import { loadSimConfig } from '../src/config/sim.js'
 import { UsageError } from '../src/errors.js'
 import { runSim } from '../src/sim/run.js'
@@ -64,21 +65,7 @@ const FLAGS = {
     value: 'BACKEND',
     description: "registry (in-process) or dht (kad-dht provider records); sets sim.yml's discovery.backend",
   },
-  network: {
-    type: 'string',
-    value: 'FILE',
-    description: "network model between the peers (.yml model, .txt matrix, .gml graph); replaces sim.yml's",
-  },
-  latency: {
-    type: 'string',
-    value: 'DUR',
-    description: 'shorthand model: this one-way latency on every link, e.g. 50ms',
-  },
-  bandwidth: {
-    type: 'string',
-    value: 'RATE',
-    description: 'shorthand model: this upload and download rate per peer, e.g. 50Mbit',
-  },
+  ...NETWORK_FLAGS,
   quiet: { type: 'boolean', description: 'print only the first line and the final block' },
   json: { type: 'boolean', description: 'print a JSON summary at the end (stats, seed, decisions)' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },

@@ -3,10 +3,31 @@
 // holding it. Both yield what loadNetworkModel takes: a path (relative to the working directory) or a
 // checked section.
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
+import type { FlagSpecs } from '../cli/args.js'
 import { UsageError } from '../errors.js'
 import { type NetworkSection, networkFromShorthands } from './network.js'
 
 export type NetworkSource = string | NetworkSection
+
+/** The model flags, declared once for every command that takes a model (sim, scenario, dht run). */
+export const NETWORK_FLAGS = {
+  network: {
+    type: 'string',
+    value: 'FILE',
+    description:
+      "network model between the hosts: a .yml model, an oar-p2p .txt matrix or a .gml graph (in place of a config file's network:)",
+  },
+  latency: {
+    type: 'string',
+    value: 'DUR',
+    description: 'shorthand model: this one-way latency on every link, e.g. 50ms',
+  },
+  bandwidth: {
+    type: 'string',
+    value: 'RATE',
+    description: 'shorthand model: this upload and download rate per host, e.g. 50Mbit',
+  },
+} as const satisfies FlagSpecs
 
 export interface NetworkFlags {
   network?: string | undefined

@@ -169,7 +169,11 @@ export function loadDhtConfig(opts: LoadDhtOptions = {}): DhtConfig {
   }
   if (config.network !== null && opts.path !== undefined) config.network = rebaseNetwork(config.network, opts.path)
   const text = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined)
-  const fromFlags = networkFromFlags({ network: text('network'), latency: text('latency') })
+  const fromFlags = networkFromFlags({
+    network: text('network'),
+    latency: text('latency'),
+    bandwidth: text('bandwidth'),
+  })
   if (fromFlags !== undefined) config.network = fromFlags as NetworkSource
   // read the model now, so that a bad one stops the command before anything starts
   if (config.network !== null) loadNetworkSpec(config.network)

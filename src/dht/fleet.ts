@@ -112,10 +112,12 @@ export class ServeFleet implements DhtDriver {
       })
       failedDials += r.failed
     })
+    let joined = 0
     await inBatches(idx, c.initConcurrency, async (g) => {
       const w = where[g]!
       const r = await post<{ success: boolean }>(`${w.url}/join`, { node: w.node })
       if (!r.success) failedJoins++
+      joined++
     })
     const ms = performance.now() - t0
     fleet.init = {
@@ -123,6 +125,7 @@ export class ServeFleet implements DhtDriver {
       initWallMs: ms,
       failedDials,
       failedJoins,
+      joined,
       meanRoutingTable: 0,
       rssBytes: 0,
       heapUsedBytes: 0,

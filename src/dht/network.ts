@@ -2,10 +2,9 @@
 // Initialisation (py-dht's headline figure): every node starts, dials `bootstrapPeers` random nodes that
 // joined before it (so the graph is connected), waits for its routing table to hold a peer, then runs
 // its self-lookup (a Kademlia join). Init time is from the first host created to the last self-lookup.
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
 import { realPerformanceNow } from '../clock/virtual-real.js'
+import { collectGarbage } from '../gc.js'
 import { NetworkModel } from '../net/model/model.js'
 import type { NetworkSpec } from '../net/model/spec.js'
 import { stopHosts } from '../net/stop-hosts.js'
@@ -25,6 +24,8 @@ export interface InitFigures {
   failedDials: number
   /** self-lookups that failed */
   failedJoins: number
+  /** self-lookups that ended (failed ones included): fewer than the nodes when a signal cut the joins short */
+  joined?: number
   /** mean routing-table size after the joins */
   meanRoutingTable: number
   /** mean open connections per node after the joins (memory grows with them) */
@@ -40,11 +41,9 @@ export interface InitFigures {
   liveHeapBytes?: number
 }
 
-/** A full garbage collection (V8's gc, reached without --expose-gc), then the heap in use. */
+/** A full garbage collection, then the heap in use. */
 export function liveHeapBytes(): number {
-  setFlagsFromString('--expose-gc')
-  const gc = runInNewContext('gc') as () => void
-  gc()
+  collectGarbage('major')
   return process.memoryUsage().heapUsed
 }
 
@@ -192,6 +191,7 @@ export class LocalDhtNetwork implements DhtDriver {
       initWallMs: realPerformanceNow() - w0,
       failedDials,
       failedJoins,
+      joined,
       meanRoutingTable: sizes.reduce((a, b) => a + b, 0) / Math.max(1, sizes.length),
       rssBytes: process.memoryUsage().rss,
       heapUsedBytes: process.memoryUsage().heapUsed,

@@ -25,6 +25,13 @@ export interface DhtResults {
   operations: Operation[]
 }
 
+/** "N nodes initialised", or "J of N nodes initialised" when a signal cut the joins short. */
+export function initialised(nodes: number, joined: number | undefined): string {
+  return joined === undefined || joined >= nodes
+    ? `${nodes} nodes initialised`
+    : `${joined} of ${nodes} nodes initialised (the rest skipped: interrupted)`
+}
+
 export function buildResults(base: Omit<DhtResults, 'summary' | 'version'>): DhtResults {
   return {
     version: 1,
@@ -95,7 +102,7 @@ export async function writeReport(dir: string, r: DhtResults): Promise<string> {
     '## Init',
     '',
     init
-      ? `${c.nodes} nodes initialised (started, bootstrapped, self-lookup done) in ${fmt(init.initMs, 0)} ${unit} (${fmt(init.initWallMs / 1000, 2)} s wall); ${init.failedDials} failed dials, ${init.failedJoins} failed self-lookups; mean routing table ${fmt(init.meanRoutingTable, 1)} peers${init.meanConnections !== undefined ? `, ${fmt(init.meanConnections, 1)} connections and ${fmt(init.meanPeerStore ?? 0, 1)} peer-store entries per node` : ''}.${init.phaseCpuMs ? ` CPU: ${fmt(init.phaseCpuMs.start / 1000, 1)} s starting hosts, ${fmt(init.phaseCpuMs.dial / 1000, 1)} s bootstrap dials, ${fmt(init.phaseCpuMs.join / 1000, 1)} s self-lookups (${fmt(init.phaseCpuMs.join / Math.max(1, c.nodes), 0)} ms per join).` : ''}`
+      ? `${initialised(c.nodes, init.joined)} (started, bootstrapped, self-lookup done) in ${fmt(init.initMs, 0)} ${unit} (${fmt(init.initWallMs / 1000, 2)} s wall); ${init.failedDials} failed dials, ${init.failedJoins} failed self-lookups; mean routing table ${fmt(init.meanRoutingTable, 1)} peers${init.meanConnections !== undefined ? `, ${fmt(init.meanConnections, 1)} connections and ${fmt(init.meanPeerStore ?? 0, 1)} peer-store entries per node` : ''}.${init.phaseCpuMs ? ` CPU: ${fmt(init.phaseCpuMs.start / 1000, 1)} s starting hosts, ${fmt(init.phaseCpuMs.dial / 1000, 1)} s bootstrap dials, ${fmt(init.phaseCpuMs.join / 1000, 1)} s self-lookups (${fmt(init.phaseCpuMs.join / Math.max(1, init.joined ?? c.nodes), 0)} ms per join).` : ''}`
       : 'not measured (nodes in other processes)',
     '',
     '## Operations',

@@ -12,7 +12,7 @@ import { type DhtConfig, dhtNetworkSpec } from './config.js'
 import type { DhtMetrics } from './metrics.js'
 import { type DhtDriver, type InitFigures, LocalDhtNetwork } from './network.js'
 import type { Operation } from './ops.js'
-import { buildResults, type DhtResults, writeReport, writeResultsJson } from './report.js'
+import { buildResults, type DhtResults, initialised, writeReport, writeResultsJson } from './report.js'
 
 export interface DhtRunOptions {
   config: DhtConfig
@@ -74,7 +74,7 @@ export async function runDht(opts: DhtRunOptions): Promise<DhtRunOutcome> {
     driver = net
     init = await net.start()
     say(
-      `dht: ${c.nodes} nodes initialised in ${Math.round(init.initMs)} ms (${(init.initWallMs / 1000).toFixed(1)} s wall)`,
+      `dht: ${initialised(c.nodes, init.joined)} in ${Math.round(init.initMs)} ms (${(init.initWallMs / 1000).toFixed(1)} s wall)`,
     )
   }
 
