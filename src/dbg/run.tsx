@@ -9,6 +9,7 @@ import { type LiveServer, startLiveServer } from './live/live-server.js'
 import { openLog } from './load/file-loader.js'
 import { DbgModel } from './model/model.js'
 import { DbgController } from './ui/controller.js'
+import { installInkOutputCache } from './ui/ink-output-cache.js'
 
 export interface DbgOptions {
   /** a .jsonl or .jsonl.gz log; without it the debugger listens */
@@ -94,6 +95,8 @@ export async function runDbg(opts: DbgOptions): Promise<number> {
   const onSignal = (): void => controller.quit()
   process.on('SIGTERM', onSignal)
   process.on('SIGHUP', onSignal)
+  // rows unchanged since the last frame are not tokenised again
+  await installInkOutputCache()
   try {
     app = render(
       <Root
