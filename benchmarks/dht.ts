@@ -9,9 +9,10 @@
 // A run that fails or times out is counted and reported, never dropped. Figures go to stdout as markdown.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { estimateCapacity, type SizeRun } from '../src/dht/capacity.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const bin = join(root, 'bin/psm.js')
@@ -104,6 +105,7 @@ async function main(): Promise<void> {
       .map((x) => x.toFixed(1))
       .join(' ')
   const rows: string[] = []
+  const done: SizeRun[] = []
   for (const n of sizes) {
     const r = await runOne(n, rounds, timeoutS, dir)
     if (typeof r === 'string') {
@@ -114,12 +116,23 @@ async function main(): Promise<void> {
     const live = r.init.liveHeapBytes
     const livePerNode = live !== undefined && baseLive !== undefined ? (live - baseLive) / (n - 10) : undefined
     const joinCpu = r.init.phaseCpuMs ? r.init.phaseCpuMs.join / (r.init.joined ?? n) : undefined
+    if (joinCpu !== undefined) done.push({ nodes: n, joinCpuMs: joinCpu, rssPerNodeBytes: perNode })
     rows.push(
       `| ${n} | ${f(r.init.initMs)} | ${f(r.init.initWallMs / 1000, 1)} | ${f(joinCpu)} | ${mb(r.init.rssBytes)} | ${f(perNode / 1024, 0)} | ${livePerNode === undefined ? '–' : f(livePerNode / 1024, 0)} | ${f(r.init.meanConnections, 0)} / ${f(r.init.meanPeerStore, 0)} / ${f(r.init.meanRoutingTable, 0)} | ${f(r.retrieve.p50)} | ${f(r.retrieve.p99)} | ${r.retrieve.successes}/${r.retrieve.count} | ${r.provide.successes}/${r.provide.count} | ${r.init.failedJoins} | ${load()} |`,
     )
   }
   rmSync(dir, { recursive: true, force: true })
   const load1 = loadavg()
+  const cap = estimateCapacity(done, totalmem(), timeoutS * 1000)
+  const capacity = cap
+    ? [
+        `Largest N this box fits (an estimate from the runs above, not a run): memory ${cap.byMemory} nodes (RSS per node of the largest run, garbage included, in 80% of ${mb(totalmem())} MB; raise BENCH_DHT_HEAP_MB to use it)` +
+          (cap.byTime !== undefined && cap.growth !== undefined
+            ? `; time ${cap.byTime} nodes (their joins within the ${timeoutS} s limit per N on one core, CPU per join growing as N^${cap.growth.toFixed(2)} between the two largest runs).`
+            : '; time: needs two sizes.'),
+        '',
+      ]
+    : []
   process.stdout.write(
     [
       `# bench:dht — ${cpus().length} cores, load average ${load0.map((x) => x.toFixed(2)).join(' ')} at start, ${load1.map((x) => x.toFixed(2)).join(' ')} at end`,
@@ -132,6 +145,7 @@ async function main(): Promise<void> {
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...rows,
       '',
+      ...capacity,
       'py-dht (its README): 10,000 nodes, k = 20, initialised in 28 s wall on 20 cores (Ryzen 5900X) — its',
       'routing tables are computed, not built by lookups over a network; ours are real kad-dht joins.',
       '',
