@@ -8,6 +8,7 @@ import type { PeerId } from '@libp2p/interface'
 import { type Actor, createActor } from 'xstate'
 import type { Args } from '../../machines/events.js'
 import { PUBSUB_HOST_MULTI, type PubsubHostEvent, pubsubHostMachine } from '../../machines/pubsub-host.js'
+import { realPerformanceNow } from '../clock/virtual-real.js'
 import { errorMessage } from '../errors.js'
 import type { Recorder } from '../telemetry/recorder.js'
 import { publishError } from './errors.js'
@@ -91,8 +92,10 @@ export interface DriverOptions {
   recorder: Recorder | undefined
   /**
    * Runs the action of a Multi event whose transition is trivial (no target, guard or context change,
-   * read from the machine definition) without the xstate step, when nothing inspects the actor. The
-   * action and the resulting snapshot are the same; only unobserved bookkeeping is skipped.
+   * read from the machine definition) without the xstate step. The action and the resulting snapshot are
+   * the same; only unobserved bookkeeping is skipped. With a recorder the recorder writes the record the
+   * step would have written, when it is the actor's only observer and no other event is in progress;
+   * otherwise the event takes the step.
    */
   fastPath: boolean
 }
@@ -144,7 +147,7 @@ export class PubsubHostDriver {
     this.id = opts.id
     this.works = this.createWorks()
     this.actor = this.createActor()
-    this.direct = opts.fastPath && !opts.recorder ? trivialEvents() : new Set()
+    this.direct = opts.fastPath ? trivialEvents() : new Set()
   }
 
   /** The action of a work event: runs the work of the Call the event carries. */
@@ -177,8 +180,15 @@ export class PubsubHostDriver {
   send<N extends HostWork>(name: N, args: Args, call: HostCall<N>): void {
     this.events++
     if (this.direct.size > 0 && this.direct.has(name)) {
-      this.run(name, call)
-      return
+      const rec = this.opts.recorder
+      if (rec === undefined) {
+        this.run(name, call)
+        return
+      }
+      if (this.unstepped(rec)) {
+        this.runUnstepped(rec, eventOf(name), args, () => this.run(name, call))
+        return
+      }
     }
     this.post({ type: eventOf(name), args, reply: call, driver: this } as DriverEvent)
     // the actor is inside another action (the event waits in the outbox) or stopped, and the caller needs
@@ -190,8 +200,36 @@ export class PubsubHostDriver {
   notify(type: string, args: Args): void {
     this.events++
     // an observation whose transition only runs its (empty) action
-    if (this.direct.size > 0 && this.direct.has(type)) return
+    if (this.direct.size > 0 && this.direct.has(type)) {
+      const rec = this.opts.recorder
+      if (rec === undefined) return
+      if (this.unstepped(rec)) {
+        this.runUnstepped(rec, type, args, () => {})
+        return
+      }
+    }
     this.post({ type, args, driver: this } as DriverEvent)
+  }
+
+  /** A trivial event may skip the step while recorded: the actor idle, the recorder its only observer. */
+  private unstepped(rec: Recorder): boolean {
+    return this.running && this.depth === 0 && rec.canRecordUnstepped(this.actor)
+  }
+
+  /**
+   * A trivial event without the step, as the step would run it: its action, then its record, then the
+   * events the action raised (they waited in the outbox, as they do during a step).
+   */
+  private runUnstepped(rec: Recorder, type: string, args: Args, action: () => void): void {
+    const startedAt = realPerformanceNow()
+    this.depth++
+    try {
+      action()
+      rec.recordUnstepped(this.actor, type, args, startedAt)
+      for (let next = this.outbox.shift(); next !== undefined; next = this.outbox.shift()) this.actor.send(next)
+    } finally {
+      this.depth--
+    }
   }
 
   /**

@@ -211,6 +211,33 @@ export class Recorder {
     this.emit({ kind: 'log', machine, seq: seq ?? this.byId.get(machine)?.seq ?? 0, level, text })
   }
 
+  /**
+   * Whether events of this actor may be recorded without xstate's step (`recordUnstepped`): the actor is
+   * recorded here, running, and this recorder is its system's only observer (so skipping the step hides
+   * nothing from anyone else, e.g. a Stately inspector).
+   */
+  canRecordUnstepped(ref: AnyActorRef): boolean {
+    const t = this.bySession.get(ref.sessionId)
+    if (!t || t.stopped || t.eventType !== null || this.closed) return false
+    return (ref.system as unknown as InspectedSystem)._sendInspectionEvent === this.inspect
+  }
+
+  /**
+   * The record xstate's step would have produced for an event whose transition cannot change the snapshot
+   * (no target, guard or assign: the pubsub host's trivial Multi events, see `trivialMultiEvents`), written
+   * by a caller that ran the event's action itself: accepted, the same active states, the event's own
+   * multi state fired. `startedAt` is when the action began (real ms). Call only when `canRecordUnstepped`.
+   */
+  recordUnstepped(ref: AnyActorRef, type: string, args: unknown, startedAt: number): void {
+    const t = this.bySession.get(ref.sessionId)
+    if (!t) return
+    t.eventType = eventName(type)
+    t.eventArgs = args
+    t.accepted = true
+    t.startedAt = startedAt
+    this.onTx(t, ref.getSnapshot() as { value: unknown; context: unknown })
+  }
+
   /** Records that the actor with this id stopped (xstate does not inspect a stop). */
   detach(id: string): void {
     const t = this.byId.get(id)

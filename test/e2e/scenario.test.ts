@@ -106,6 +106,22 @@ describe('psm scenario simple-discovery', () => {
     }
   })
 
+  it('a recorded run writes the same log whether trivial events take the xstate step or not (virtual clock)', async () => {
+    const run = async (name: string, extra: string[]) => {
+      const log = join(dir, name)
+      const args = ['scenario', 'simple-discovery', '--hosts', '8', '--msgs', '20', '--impl', 'machine']
+      const r = await runPsm([...args, '--clock', 'virtual', '--seed', '5', '--log', log, ...extra])
+      expect(r.code, r.stderr).toBe(0)
+      // the step's duration is real CPU time: everything else is decided by the seed and the virtual clock
+      return (await readAll(log)).map((x) => (x.kind === 'tx' ? { ...x, durationUs: 0 } : x))
+    }
+    const stepped = await run('stepped.jsonl', ['--full-step'])
+    const unstepped = await run('unstepped.jsonl', [])
+    const incoming = stepped.filter((x) => x.kind === 'tx' && x.event === 'IncomingRPC')
+    expect(incoming.length).toBeGreaterThan(100)
+    expect(unstepped).toEqual(stepped)
+  })
+
   it('over TCP on 127.0.0.1, machine impl', async () => {
     const r = await runPsm([
       'scenario',

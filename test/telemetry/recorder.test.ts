@@ -67,6 +67,34 @@ describe('recorder', () => {
     expect(snaps[1]!.ticks.slice(0, 3)).toEqual([3, 1, 4])
   })
 
+  test('an unstepped record equals the stepped one; refused while another observer inspects the system', () => {
+    const records = (unstepped: boolean) => {
+      const rec = new Recorder({ now: () => 0 })
+      const ring = createRingSink()
+      rec.addSink(ring)
+      const a = createActor(pubsubHostMachine, rec.actorOptions('ps-0')).start()
+      a.send({ type: 'add.PeersPending' })
+      const args = { from: 'ps-1', msgs: 1 }
+      if (unstepped) {
+        expect(rec.canRecordUnstepped(a)).toBe(true)
+        rec.recordUnstepped(a, 'IncomingRPC', args, 0)
+      } else a.send({ type: 'IncomingRPC', args } as never)
+      a.send({ type: 'GetPeers', args: {} })
+      return ring.records().map((r) => ({ ...r, durationUs: 0 }))
+    }
+    const stepped = records(false)
+    expect(stepped.some((r) => r.kind === 'tx' && r.event === 'IncomingRPC' && r.accepted)).toBe(true)
+    expect(records(true)).toEqual(stepped)
+
+    const rec = new Recorder()
+    const a = createActor(pubsubHostMachine, rec.actorOptions('ps-0')).start()
+    expect(rec.canRecordUnstepped(a)).toBe(true)
+    a.system.inspect(() => {}) // e.g. a Stately inspector: it must see every step
+    expect(rec.canRecordUnstepped(a)).toBe(false)
+    const other = createActor(pubsubHostMachine).start() // not recorded here
+    expect(rec.canRecordUnstepped(other)).toBe(false)
+  })
+
   test('an event sent while the actor is busy is recorded under its own name, after the one in progress', () => {
     const rec = new Recorder()
     const ring = createRingSink()
