@@ -226,7 +226,7 @@ export class PubsubHostDriver {
     try {
       action()
       rec.recordUnstepped(this.actor, type, args, startedAt)
-      for (let next = this.outbox.shift(); next !== undefined; next = this.outbox.shift()) this.actor.send(next)
+      this.sendOutbox()
     } finally {
       this.depth--
     }
@@ -245,10 +245,15 @@ export class PubsubHostDriver {
     this.depth++
     try {
       this.actor.send(ev)
-      for (let next = this.outbox.shift(); next !== undefined; next = this.outbox.shift()) this.actor.send(next)
+      this.sendOutbox()
     } finally {
       this.depth--
     }
+  }
+
+  /** The events raised meanwhile, one step each, in order (called with depth > 0: later raises queue too). */
+  private sendOutbox(): void {
+    for (let next = this.outbox.shift(); next !== undefined; next = this.outbox.shift()) this.actor.send(next)
   }
 
   exception(op: string, err: unknown, topic?: string): void {
