@@ -374,8 +374,10 @@ export function createGossipsubMetrics(registry: Registry, opts: GossipsubMetric
       }
       const inc = (a?: Labels | number, b?: number) => {
         const [labels, v] = typeof a === 'object' ? [a, b ?? 1] : [undefined, a ?? 1]
-        // a counter never goes down; gossipsub only increments these, so a negative value is a no-op
-        if (!(v > 0)) return
+        // a counter never goes down; gossipsub only increments these, so a negative value is a no-op. An
+        // increment by 0 still makes the series exist (at 0): gossipsub names the topic of every IHAVE it
+        // receives with `not seen` 0 when the mesh was first, and a panel of that rate should show 0, not no data
+        if (!(v >= 0)) return
         try {
           child(labels).n += v
         } catch {}

@@ -65,6 +65,12 @@ describe('gossipsub metricsRegister adapter', () => {
     expect(await value(r, 'psm_gossipsub_hosts', { host: 'ps-0' })).toBe(1)
     // unlabelled counters exist at 0 before anything happens
     expect(await value(r, 'gossipsub_rpc_recv_iwant_total', { host: 'ps-0' })).toBe(0)
+    // an IHAVE whose ids were all seen: the not-seen counter of its topic exists at 0 (a rate of 0, not no data)
+    gms[0]!.onIhaveRcv('t1', 3, 0)
+    expect(await value(r, 'gossipsub_ihave_rcv_msgids_total', { topic: 't1', host: 'ps-0' })).toBe(3)
+    expect(await value(r, 'gossipsub_ihave_rcv_not_seen_msgids_total', { topic: 't1', host: 'ps-0' })).toBe(0)
+    gms[0]!.onIhaveRcv('t1', 2, -1)
+    expect(await value(r, 'gossipsub_ihave_rcv_not_seen_msgids_total', { topic: 't1', host: 'ps-0' })).toBe(0)
     // a repeated set replaces this host's share only
     gms[2]!.meshPeerCounts.set({ topicStr: 't1' }, 10)
     expect(await value(r, 'gossipsub_mesh_peers', { topic: 't1', host: 'other' })).toBe(10 + 4)
