@@ -11,7 +11,8 @@
 // its CPU time is the cost of that work (on the real clock a starved child does less work in 60 s, and the
 // CPU ratio then says more about the load than about telemetry). Scrapes follow the run's clock.
 // Env: BENCH_PEERS (100), BENCH_SECONDS (60), BENCH_RUNS (5), BENCH_MODES (comma list; default all),
-// BENCH_CLOCK (paced or real), BENCH_SCRAPE_S (5), BENCH_CPUS (a taskset CPU list to pin every child to), BENCH_PROF (a directory: each
+// BENCH_CLOCK (paced, real, or virtual: as fast as the CPU goes, the same simulated work in every mode — the clock for
+// profiling what telemetry costs per unit of work), BENCH_SCRAPE_S (5), BENCH_CPUS (a taskset CPU list to pin every child to), BENCH_PROF (a directory: each
 // child writes a V8 CPU profile there), BENCH_OUT (a JSON file with every run).
 import { execFile } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -76,7 +77,7 @@ const PEERS = intEnv('BENCH_PEERS', 100)
 const SECONDS = intEnv('BENCH_SECONDS', 60)
 const RUNS = intEnv('BENCH_RUNS', 5)
 const SCRAPE_S = intEnv('BENCH_SCRAPE_S', 5)
-const CLOCKS = ['paced', 'real'] as const
+const CLOCKS = ['paced', 'real', 'virtual'] as const
 const CLOCK = (process.env.BENCH_CLOCK || 'paced') as (typeof CLOCKS)[number]
 
 async function child(mode: Mode, metricsPort: number, otlp: string): Promise<void> {
